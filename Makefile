@@ -1,0 +1,35 @@
+# Two commands: `make run` sets everything up and serves the platform; `make test` runs the whole suite.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PYTHON ?= python3
+
+.PHONY: run test setup translations lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d app/translations
+
+setup: $(STAMP) translations
+
+run: setup
+	$(BIN)/sunshine db upgrade
+	$(BIN)/sunshine demo
+	$(BIN)/sunshine run
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: setup
+	$(PY) bench/engine.py
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

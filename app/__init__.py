@@ -1,0 +1,81 @@
+"""Flask application factory: one blueprint per audience, all thin over ``engine``."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import Babel
+from werkzeug.exceptions import HTTPException
+
+from engine.config import Settings
+from engine.db import make_engine, session_factory
+from engine.platform import build_runtime
+from engine.runtime.runtime import Runtime
+
+LANGUAGES = ("zh", "en")
+FALLBACK_500 = "<!doctype html><meta charset=utf-8><h1>500</h1><p>系统出现错误，已记录。请稍后重试。</p>"
+log = logging.getLogger("sunshine.web")
+
+
+def select_locale() -> str:
+    """The user's chosen language, else the browser's, else Chinese."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default="zh") or "zh"
+
+
+def create_app(settings: Settings | None = None, *, start_supervisor: bool = False) -> Flask:
+    """Build the web application over the database in ``settings``."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=settings.secret_key, BABEL_DEFAULT_LOCALE="zh",
+                      BABEL_TRANSLATION_DIRECTORIES="translations")
+    Babel(app, locale_selector=select_locale)
+    runtime = build_runtime(session_factory(make_engine(settings.database_url)), settings)
+    app.extensions["sunshine"] = runtime
+
+    from app import auth, catalog, catalog_io, filters, hall, modeler, watch, work
+
+    filters.register(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(work.bp)
+    app.register_blueprint(watch.bp)
+    app.register_blueprint(hall.bp)
+    app.register_blueprint(catalog.bp)
+    app.register_blueprint(modeler.bp)
+    app.register_blueprint(catalog_io.bp)
+    app.before_request(auth.load_user)
+    app.before_request(auth.check_csrf)
+    app.jinja_env.globals["csrf_token"] = auth.csrf_token
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        return render_template("error.html", code=exc.code, description=exc.description), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        # Users never see a stack trace; operators find it in the log with the request path.
+        log.exception("unhandled error on %s", request.path)
+        try:
+            return render_template("error.html", code=500, description=None), 500
+        except Exception:  # the error page itself failed: plain words, still no trace
+            return FALLBACK_500, 500, {"Content-Type": "text/html; charset=utf-8"}
+
+    @app.context_processor
+    def inject() -> dict:
+        return {"current_user": g.get("user"), "lang": select_locale()}
+
+    if start_supervisor:
+        from engine.supervisor.scheduler import start_background
+
+        app.extensions["sunshine.scheduler"] = start_background(runtime)
+    return app
+
+
+def runtime() -> Runtime:
+    """The engine runtime of the current application."""
+    from flask import current_app
+
+    return current_app.extensions["sunshine"]

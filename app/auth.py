@@ -1,0 +1,104 @@
+"""Staff sign-in, the current user, and role checks."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from app import runtime
+from engine.identity import authenticate
+from engine.store import User
+
+bp = Blueprint("auth", __name__)
+
+
+def load_user() -> None:
+    g.user = None
+    uid = session.get("uid")
+    if uid is not None:
+        with runtime().sessions() as s:
+            user = s.get(User, uid, options=[selectinload(User.roles), selectinload(User.memberships)])
+            if user is not None and user.active:
+                g.user = user
+
+
+def csrf_token() -> str:
+    """The session's anti-forgery token, made on first use."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(24)
+    return token
+
+
+def check_csrf() -> None:
+    """Refuse a form POST that does not carry the session's token."""
+    if request.method == "POST" and not request.path.startswith("/api/"):
+        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf", "")
+        expected = session.get("csrf", "")
+        if not expected or not hmac.compare_digest(sent, expected):
+            abort(400)
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.user is None:
+            return redirect(url_for("auth.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not g.user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error = None
+    if request.method == "POST":
+        with runtime().sessions() as s:
+            user = authenticate(s, request.form.get("username", "").strip(), request.form.get("password", ""))
+        if user is None:
+            error = _("用户名或密码不正确。")
+        else:
+            session.clear()
+            session["uid"] = user.id
+            target = request.args.get("next") or ""
+            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("work.inbox"))
+    return render_template("auth/login.html", error=error), (401 if error else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("您已退出登录。"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<code>")
+def set_lang(code: str) -> Any:
+    if code in ("zh", "en"):
+        session["lang"] = code
+    target = request.referrer or url_for("hall.index")
+    return redirect(target)

@@ -1,0 +1,230 @@
+"""The catalog workspace: departments draft adjustment requests, the legal office follows them, versions diff."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app import runtime, select_locale
+from app.auth import login_required, role_required
+from engine.catalog.diff import diff_fields, diff_flowcharts
+from engine.catalog.drafts import EDITABLE, KINDS, TRIGGERS, Trigger, attach_flowchart, readiness, update_fields
+from engine.catalog.fields import CATEGORIES, FIELDS, PENALTY_KINDS, relevant_fields, required_fields
+from engine.catalog.review import request_change
+from engine.catalog.text_fields import LAYOUTS, from_text, to_text
+from engine.catalog.views import change_file, changes, powers, user_department_ids, versions
+from engine.rules import d1_public_fields
+from engine.runtime.errors import RuntimeProblem
+from engine.store import CatalogChange, Department, Power
+
+bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+EDITABLE_FIELDS = [f for f in FIELDS if f.key not in ("code", "category", "department")]
+PROBLEM_TEXT = {
+    "integer": ("请填写非负整数。", "Enter a whole number."), "text": ("格式不正确。", "Wrong format."),
+    "url": ("链接应以 http:// 或 https:// 开头。", "Links start with http:// or https://."),
+    "exceeds_legal": ("承诺时限不能超过法定时限。", "The promised limit cannot exceed the legal limit."),
+    "range": ("金额应为数字，且最低不高于最高。", "Amounts must be numbers, lowest not above highest."),
+    "required": ("此项为必填项。", "This field is required."),
+}
+
+
+def _text(code: str) -> str:
+    zh, en = PROBLEM_TEXT.get(code.split(":")[0], (code, code))
+    return en if select_locale() == "en" else zh
+
+
+def _scope() -> list[int] | None:
+    """Departments the user works for; None (all) for the legal office and administrators."""
+    if g.user.has_role("legal", "admin", "supervisor"):
+        return None
+    with runtime().reader() as s:
+        return user_department_ids(s, g.user.id)
+
+
+def _may_edit(department_id: int) -> bool:
+    scope = _scope()
+    return g.user.has_role("drafter", "legal", "admin") and (scope is None or department_id in scope)
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    scope = _scope()
+    with runtime().reader() as s:
+        rows, owned = changes(s, scope), powers(s, scope)
+        findings = d1_public_fields.check(s) if scope is None else []
+    return render_template("catalog/index.html", changes=rows, powers=owned, findings=findings,
+                           categories=CATEGORIES, can_draft=g.user.has_role("drafter", "legal", "admin"))
+
+
+@bp.route("/changes/new", methods=["GET", "POST"])
+@role_required("drafter", "legal", "admin")
+def new_change() -> Any:
+    scope = _scope()
+    kind = request.values.get("kind", "add")
+    power_id = request.values.get("power", type=int)
+    with runtime().reader() as s:
+        departments = [d for d in s.query(Department).order_by(Department.code) if scope is None or d.id in scope]
+        power = s.get(Power, power_id) if power_id else None
+    values = dict(request.form)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        published_on = None
+        if values.get("trigger_published_on"):
+            try:
+                published_on = date.fromisoformat(values["trigger_published_on"])
+            except ValueError:
+                errors["trigger_published_on"] = _("日期格式应为 年-月-日。")
+        department_id = power.department_id if power else request.form.get("department", type=int)
+        if department_id is None or (scope is not None and department_id not in scope):
+            errors["department"] = _("请选择您所在的部门。")
+        if not errors:
+            try:
+                change = request_change(
+                    runtime(), kind, department_id=department_id, actor=g.user.username,
+                    reason=values.get("reason", ""), power_id=power.id if power else None,
+                    trigger=Trigger(values.get("trigger_kind", "other"), values.get("trigger_document", ""),
+                                    published_on),
+                    category=values.get("category"), name=values.get("name"), secret=bool(values.get("secret")))
+            except RuntimeProblem as exc:
+                errors = {k: _text(v) for k, v in exc.fields.items()} or {"_": exc.message(select_locale())}
+            else:
+                flash(_("已创建调整申请，审核流程已启动。"))
+                return redirect(url_for("catalog.change", change_id=change.id))
+    return render_template("catalog/new.html", kind=kind, kinds=KINDS, triggers=TRIGGERS, power=power,
+                           departments=departments, categories=CATEGORIES, values=values, errors=errors), \
+        (422 if errors else 200)
+
+
+def _render_change(change_id: int, *, errors: dict[str, str] | None = None, texts: dict[str, str] | None = None,
+                   problems: dict[str, list] | None = None, status: int = 200) -> Any:
+    rt = runtime()
+    lang = select_locale()
+    with rt.reader() as s:
+        file = change_file(s, change_id)
+        if file is None:
+            abort(404)
+        missing = readiness(s, file.change, rt.forms, lang)
+    before = file.published.fields if file.published else {}
+    field_diff = diff_fields(before, file.change.fields, lang)
+    flow_diff = diff_flowcharts(file.published.internal_bpmn if file.published else None, file.change.internal_bpmn)
+    required = {f.key for f in required_fields(file.power.category)}
+    shown = [f for f in relevant_fields(file.power.category) if f in EDITABLE_FIELDS]
+    current = {f.key: (texts or {}).get(f.key, to_text(f.kind, file.change.fields.get(f.key))) for f in shown}
+    return render_template(
+        "catalog/change.html", file=file, fields=shown, required=required, current=current,
+        errors=errors or {}, missing=missing, field_diff=field_diff, flow_diff=flow_diff, problems=problems or {},
+        editable=file.change.status in EDITABLE and _may_edit(file.change.department_id), layouts=LAYOUTS,
+        penalty_kinds=PENALTY_KINDS, categories=CATEGORIES), status
+
+
+@bp.route("/changes/<int:change_id>")
+@login_required
+def change(change_id: int) -> Any:
+    return _render_change(change_id)
+
+
+def _parse_fields(form: Any) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    for f in EDITABLE_FIELDS:
+        if f.kind == "fees":
+            values[f.key] = {"charged": form.get("fees_charged") == "yes", "standard": form.get("fees_standard", ""),
+                             "basis": form.get("fees_basis", "")}
+        elif f.kind == "kinds":
+            values[f.key] = form.getlist(f.key)
+        elif f.key not in form:
+            continue
+        elif f.kind == "int":
+            raw = form.get(f.key, "").strip()
+            texts[f.key] = raw
+            if raw:
+                try:
+                    values[f.key] = int(raw)
+                except ValueError:
+                    errors[f.key] = _text("integer")
+        elif f.kind in LAYOUTS:
+            raw = form.get(f.key, "")
+            texts[f.key] = raw
+            parsed, problem = from_text(f.kind, raw)
+            if problem:
+                errors[f.key] = problem
+            else:
+                values[f.key] = parsed
+        else:
+            values[f.key] = form.get(f.key, "").strip()
+    return values, errors, texts
+
+
+@bp.route("/changes/<int:change_id>/fields", methods=["POST"])
+@role_required("drafter", "legal", "admin")
+def save_fields(change_id: int) -> Any:
+    values, errors, texts = _parse_fields(request.form)
+    try:
+        with runtime().sessions.begin() as s:
+            change = s.get(CatalogChange, change_id)
+            if change is None:
+                abort(404)
+            if not _may_edit(change.department_id):
+                abort(403)
+            problems = update_fields(s, change, values, actor=g.user.username)
+    except RuntimeProblem as exc:
+        flash(exc.message(select_locale()))
+        return redirect(url_for("catalog.change", change_id=change_id))
+    errors.update({k: _text(v) for k, v in problems.items()})
+    if errors:
+        flash(_("部分内容有误，其余已保存。"))
+        return _render_change(change_id, errors=errors, texts=texts, status=422)
+    flash(_("已保存。"))
+    return redirect(url_for("catalog.change", change_id=change_id))
+
+
+@bp.route("/changes/<int:change_id>/upload/<which>", methods=["POST"])
+@role_required("drafter", "legal", "admin")
+def upload(change_id: int, which: str) -> Any:
+    if which not in ("internal", "external"):
+        abort(404)
+    file = request.files.get("file")
+    data = file.read() if file else b""
+    rt = runtime()
+    try:
+        with rt.sessions.begin() as s:
+            change = s.get(CatalogChange, change_id)
+            if change is None:
+                abort(404)
+            if not _may_edit(change.department_id):
+                abort(403)
+            problems = attach_flowchart(s, change, which, data, actor=g.user.username, forms=rt.forms,
+                                        lang=select_locale())
+    except RuntimeProblem as exc:
+        flash(exc.message(select_locale()))
+        return redirect(url_for("catalog.change", change_id=change_id))
+    if problems:
+        flash(_("流程图已上传，但有以下问题需要处理。"))
+        return _render_change(change_id, problems={which: problems}, status=422)
+    flash(_("流程图已上传并通过检查。"))
+    return redirect(url_for("catalog.change", change_id=change_id))
+
+
+@bp.route("/powers/<int:power_id>")
+@login_required
+def power(power_id: int) -> Any:
+    lang = select_locale()
+    with runtime().reader() as s:
+        target = s.get(Power, power_id)
+        if target is None or target.status == "internal":
+            abort(404)
+        history = versions(s, power_id)
+    numbers = [v.number for v in history]
+    a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else None)
+    b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
+    by_number = {v.number: v for v in history}
+    va, vb = by_number.get(a) if a else None, by_number.get(b) if b else None
+    field_diff = diff_fields(va.fields if va else {}, vb.fields if vb else {}, lang) if vb else []
+    flow_diff = diff_flowcharts(va.internal_bpmn if va else None, vb.internal_bpmn if vb else None) if vb else []
+    return render_template("catalog/power.html", power=target, versions=history, a=a, b=b, field_diff=field_diff,
+                           flow_diff=flow_diff, categories=CATEGORIES)

@@ -1,0 +1,140 @@
+"""The ``sunshine`` console script: one entry point for operators and the legal office."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.config import Settings
+
+
+class CliState(dict[str, Any]):
+    """Click's ``obj``: settings now, the database only when a command asks for ``sessions``."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings=settings)
+
+    def __missing__(self, key: str) -> Any:
+        if key == "sessions":
+            from engine.db import make_engine, session_factory
+
+            self[key] = session_factory(make_engine(self["settings"].database_url))
+            return self[key]
+        if key == "runtime":
+            from engine.platform import build_runtime
+
+            self[key] = build_runtime(self["sessions"], self["settings"])
+            return self[key]
+        raise KeyError(key)
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """阳光行权平台 Sunshine — run `sunshine COMMAND --help` for each command."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+    if ctx.obj is None:
+        ctx.obj = CliState(Settings.from_env())
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(obj: CliState) -> None:
+    """Apply all migrations to SUNSHINE_DATABASE_URL."""
+    from engine.migrate import upgrade
+
+    upgrade(obj["settings"].database_url)
+    click.echo("数据库已升级到最新版本 / database is up to date")
+
+
+@main.command()
+@click.pass_obj
+def demo(obj: CliState) -> None:
+    """Load the demo region, departments, users, calendar and powers (idempotent)."""
+    from engine.demo import load_demo
+
+    summary = load_demo(obj["runtime"])
+    click.echo(summary)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run a single tick and exit.")
+@click.pass_obj
+def supervisor(obj: CliState, once: bool) -> None:
+    """Fire due timers and raise yellow/red alerts every tick (SUNSHINE_TICK_SECONDS)."""
+    from engine.supervisor.scheduler import run_forever
+    from engine.supervisor.tick import tick
+
+    if once:
+        r = tick(obj["runtime"])
+        click.echo(f"fired {r.fired_cases} case(s), {r.yellow} yellow, {r.red} red alert(s)")
+        for w in r.calendar_warnings:
+            click.echo(f"警告 / WARNING: {w}", err=True)
+        sys.exit(1 if r.failed else 0)
+    run_forever(obj["runtime"])
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("verify")
+@click.pass_obj
+def audit_verify(obj: CliState) -> None:
+    """Recompute the hash chain; name the first broken event."""
+    from engine.audit import verify
+
+    sessions: sessionmaker[Session] = obj["sessions"]
+    with sessions() as session:
+        result = verify(session)
+    if result.ok:
+        click.echo(f"审计链完整：已核验 {result.checked} 条事件 / audit chain intact: {result.checked} events")
+        return
+    reasons = {"link": "链接断开 / link broken", "content": "内容被篡改 / content altered",
+               "tail": "末尾事件缺失 / events missing at the end"}
+    click.echo(f"审计链断裂：第一个异常事件 #{result.broken_id}（{reasons[result.reason or 'content']}）/ "
+               f"audit chain broken at event #{result.broken_id}", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.pass_obj
+def run(obj: CliState, host: str, port: int) -> None:
+    """Serve the platform (with the supervisor in-process unless SUNSHINE_SUPERVISOR_IN_WEB=0)."""
+    from app import create_app
+
+    settings: Settings = obj["settings"]
+    app = create_app(settings, start_supervisor=settings.supervisor_in_web)
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _register_optional() -> None:
+    # Command groups live beside their owners; each registers itself here.
+    from app.commands.bpmn import bpmn
+    from app.commands.calendar import calendar
+    from app.commands.catalog import catalog
+    from app.commands.process import process
+
+    for group in (bpmn, calendar, catalog, process):
+        main.add_command(group)
+
+
+_register_optional()
+
+
+if __name__ == "__main__":
+    main()

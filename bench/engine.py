@@ -1,0 +1,378 @@
+"""Sunshine benchmark: the engine ratio and the supervisor ratio (see bench/README.md).
+
+    python bench/engine.py [--database-url URL] [--cases N] [--memory-cases N]
+                           [--open-small 1000] [--open-large 100000] [--ticks 7]
+
+Engine ratio: cases per second through the platform (``start_case`` and five ``complete_task`` calls,
+each its own transaction) divided by raw SpiffWorkflow in memory on the same spec and sandbox.
+Supervisor ratio: the median time of one ``tick`` with ``--open-large`` open cases, none due, divided
+by the same with ``--open-small``. Prints figures only; asserts nothing about wall-clock time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# ``python bench/engine.py`` puts bench/ first on sys.path, where this file would shadow the ``engine``
+# package; drop it and put the project root first instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import Engine, create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from engine import clock  # noqa: E402
+from engine.calendar_seed import package_years, seed_from_chinesecalendar  # noqa: E402
+from engine.config import Settings  # noqa: E402
+from engine.db import make_engine, session_factory  # noqa: E402
+from engine.identity import create_user, ensure_department, ensure_region  # noqa: E402
+from engine.migrate import upgrade  # noqa: E402
+from engine.runtime.cases import Applicant, complete_task, start_case  # noqa: E402
+from engine.runtime.deploy import deploy  # noqa: E402
+from engine.runtime.runtime import Runtime  # noqa: E402
+from engine.store import Case, OpenTask, Power, ProcessVersion, User, WaitingTimer  # noqa: E402
+from engine.supervisor.tick import TickResult, tick  # noqa: E402
+
+BPMN = HERE / "fixtures" / "bench_linear.bpmn"
+FORMS = HERE / "forms"
+PROCESS_KEY = "bench_linear"
+POWER_CODE = "510000-JZCS-XK-001"
+#: (user task id, lane = post, step name) in process order, as in bench_linear.bpmn.
+STEPS = [("accept", "受理", "受理申请"), ("handle", "承办", "承办审查"), ("review", "审核", "审核"),
+         ("approve", "批准", "批准决定"), ("deliver", "送达", "制证送达")]
+APPLICANT = Applicant("成都示例餐饮有限公司", "统一社会信用代码", "91510100MA6C000000", "028-12345678")
+SUBJECT = "申请食品经营许可（新办）"
+OPINION = {"opinion": "经审查，材料齐全，符合法定形式，同意。"}
+WARMUP = 5
+ROUNDS = 5
+CHUNK = 5_000
+#: The bulk-inserted cases' workflow: the tick never loads it, so a stand-in will do.
+PLACEHOLDER_JSON = '{"bench": "placeholder"}'
+
+
+# ---- the database ---------------------------------------------------------------------------------
+
+
+class ScratchDatabases:
+    """Fresh databases for one run. PostgreSQL ones are created next to the given database through an
+    AUTOCOMMIT admin connection (which touches nothing else there) and dropped at the end."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self.backend = "sqlite" if url is None else make_url(url).get_backend_name()
+        if self.backend not in ("sqlite", "postgresql"):
+            raise SystemExit(f"--database-url: unsupported database {self.backend!r}")
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._admin: Engine | None = None
+        self._made: list[str] = []
+
+    def __enter__(self) -> ScratchDatabases:
+        if self.url is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="sunshine-bench-")
+        elif self.backend == "postgresql":
+            self._admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._admin is not None:
+            with self._admin.connect() as conn:
+                for name in self._made:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            self._admin.dispose()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def describe(self) -> str:
+        if self.url is None:
+            return "SQLite, fresh files in a temp dir (dropped afterwards)"
+        parsed = make_url(self.url)
+        if self.backend == "sqlite":
+            return f"SQLite, {parsed.database} (and siblings, kept)"
+        return (f"PostgreSQL {parsed.host}:{parsed.port or 5432}, scratch databases "
+                f"sunshine_bench_{os.getpid()}_* (dropped afterwards)")
+
+    def new(self, label: str) -> str:
+        """The URL of a new empty database called after ``label``."""
+        if self._tmp is not None:
+            return f"sqlite:///{Path(self._tmp.name) / f'bench-{label}.sqlite'}"
+        assert self.url is not None
+        parsed = make_url(self.url)
+        if self.backend == "sqlite":
+            given = Path(parsed.database or "")
+            if not parsed.database or parsed.database == ":memory:":
+                raise SystemExit("--database-url: give a SQLite file, not an in-memory database")
+            path = given if label == "engine" else given.with_name(f"{given.stem}-{label}{given.suffix}")
+            if path.exists():
+                raise SystemExit(f"--database-url: {path} exists; give a file name that does not exist yet")
+            return parsed.set(database=str(path)).render_as_string(hide_password=False)
+        assert self._admin is not None
+        name = f"sunshine_bench_{os.getpid()}_{label}"
+        with self._admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self._made.append(name)
+        return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+@dataclass
+class Platform:
+    """A migrated database with one department, one user per post and the benchmark power deployed."""
+
+    engine: Engine
+    rt: Runtime
+    users: dict[str, User]  # lane (post name) -> the user holding that post
+
+
+def set_up(url: str) -> Platform:
+    """Migrate, seed the calendar, create the department and users, deploy the process and the power."""
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    this_year = clock.local(clock.now()).year
+    years = [y for y in (this_year - 1, this_year, this_year + 1) if y in package_years()]
+    with sessions.begin() as s:
+        seed_from_chinesecalendar(s, years=years)
+    rt = Runtime(sessions, Settings(database_url=url, forms_dir=FORMS))
+    posts = [post for _, post, _ in STEPS]
+    with sessions.begin() as s:
+        region = ensure_region(s, "510000", "基准市")
+        dept = ensure_department(s, region, "JZCS", "基准测试局", posts)
+        by_name = {p.name: p for p in dept.posts}
+        users = {post: create_user(s, f"bench_{sid}", f"{post}岗", "bench-pw", roles=["staff"],
+                                   posts=[by_name[post]])
+                 for sid, post, _ in STEPS}
+        deploy(s, BPMN.read_bytes(), BPMN.name, author="bench", forms=rt.forms, posts=set(posts))
+        s.add(Power(code=POWER_CODE, name="基准测试许可", category="license", department_id=dept.id,
+                    process_key=PROCESS_KEY, legal_limit_days=20, promised_limit_days=10))
+    return Platform(engine, rt, users)
+
+
+# ---- engine ratio ---------------------------------------------------------------------------------
+
+
+def run_persisted_case(p: Platform) -> None:
+    """One case through the platform: start it, then complete each step as the user of its post."""
+    rt = p.rt
+    case = start_case(rt, POWER_CODE, APPLICANT, SUBJECT, actor="bench")
+    for _ in STEPS:
+        with rt.reader() as s:  # what the next user's inbox shows
+            query = select(OpenTask.id, OpenTask.lane).where(OpenTask.case_id == case.id)
+            task_id, lane = s.execute(query).one()
+        case = complete_task(rt, task_id, dict(OPINION), p.users[lane])
+    if case.status != "completed":
+        raise RuntimeError(f"case {case.serial} ended as {case.status!r}")
+
+
+def run_memory_instance(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec],
+                        script_engine: PythonScriptEngine) -> None:
+    """One instance in plain SpiffWorkflow: no database, no JSON, no index rows, no audit."""
+    wf = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+    wf.task_tree.data.update(  # what start_case puts there
+        applicant_name=APPLICANT.name, applicant_id_type=APPLICANT.id_type,
+        applicant_id_number=APPLICANT.id_number, applicant_contact=APPLICANT.contact, subject=SUBJECT,
+        power_code=POWER_CODE, power_name="基准测试许可",
+    )
+    wf.do_engine_steps()
+    while not wf.completed:
+        task = wf.get_next_task(state=TaskState.READY, manual=True)
+        if task is None:
+            raise RuntimeError("in-memory instance stalled")
+        task.set_data(**OPINION)
+        task.run()
+        wf.do_engine_steps()
+
+
+def timed(n: int, run: Callable[[], None]) -> float:
+    """Seconds taken by ``n`` calls of ``run``."""
+    started = time.perf_counter()
+    for _ in range(n):
+        run()
+    return time.perf_counter() - started
+
+
+def engine_ratio(p: Platform, cases: int, memory_cases: int, rounds: int = ROUNDS) -> tuple[float, float]:
+    """(persisted cases/s, in-memory instances/s) on the deployed process.
+
+    The two are measured in alternating rounds so that both see the same machine load.
+    """
+    with p.rt.reader() as s:
+        query = select(ProcessVersion).where(ProcessVersion.process_key == PROCESS_KEY)
+        version = s.execute(query).scalar_one()
+    parsed = p.rt.codec.parsed(version)  # the very spec the platform runs, parsed once
+
+    def memory() -> None:
+        run_memory_instance(parsed.spec, parsed.subprocess_specs, p.rt.script_engine)
+
+    def persisted() -> None:
+        run_persisted_case(p)
+
+    timed(WARMUP, memory)
+    timed(WARMUP, persisted)
+    t_memory = t_persisted = 0.0
+    for r in range(rounds):
+        t_memory += timed(_share(memory_cases, r, rounds), memory)
+        t_persisted += timed(_share(cases, r, rounds), persisted)
+    return cases / t_persisted, memory_cases / t_memory
+
+
+def _share(total: int, r: int, rounds: int) -> int:
+    """Round ``r``'s part of ``total`` when split into ``rounds`` nearly equal parts."""
+    return total * (r + 1) // rounds - total * r // rounds
+
+
+# ---- supervisor ratio -----------------------------------------------------------------------------
+
+
+def bulk_open_cases(p: Platform, count: int, rng: random.Random) -> None:
+    """Insert ``count`` running cases, each waiting at one step with its boundary timer armed, not due.
+
+    These are the rows ``start_case``/``complete_task`` would leave (a case row, one open task, one
+    waiting timer per case), written with Core executemany because the tick reads nothing else.
+    """
+    now = clock.now()
+    with p.rt.reader() as s:
+        power = s.execute(select(Power).where(Power.code == POWER_CODE)).scalar_one()
+        query = select(ProcessVersion.id).where(ProcessVersion.process_key == PROCESS_KEY)
+        version_id = s.execute(query).scalar_one()
+        posts = {post.name: post.id for post in power.department.posts}
+        first_id = (s.execute(select(func.max(Case.id))).scalar() or 0) + 1
+    with p.engine.begin() as conn:
+        for start in range(0, count, CHUNK):
+            cases, tasks, timers = [], [], []
+            for case_id in range(first_id + start, first_id + min(start + CHUNK, count)):
+                sid, post, name = STEPS[rng.randrange(len(STEPS))]
+                created = now - timedelta(days=rng.uniform(0, 5))
+                due = now + timedelta(days=rng.uniform(30, 365))  # far in the future: nothing is due
+                task_id = str(uuid.uuid4())
+                cases.append(dict(
+                    id=case_id, serial=f"JZCS-BULK-{case_id:07d}", power_id=power.id,
+                    process_version_id=version_id, department_id=power.department_id, subject=SUBJECT,
+                    applicant_name=APPLICANT.name, applicant_id_type=APPLICANT.id_type,
+                    applicant_id_number=APPLICANT.id_number, applicant_contact=APPLICANT.contact,
+                    status="running", created_at=created, created_by="bench", promised_due_at=due,
+                    legal_due_at=due + timedelta(days=14), workflow_json=PLACEHOLDER_JSON, version=1,
+                ))
+                tasks.append(dict(
+                    id=task_id, case_id=case_id, bpmn_id=sid, name=name, lane=post, post_id=posts[post],
+                    department_id=power.department_id, assignee_id=None, form=f"bench_{sid}.json",
+                    created_at=created, due_at=due, warn_at=due - timedelta(days=1), alert_level=0,
+                ))
+                timers.append(dict(
+                    id=str(uuid.uuid4()), case_id=case_id, bpmn_id=f"{sid}_limit", name=f"{name}时限",
+                    attached_task_id=task_id, attached_name=name, interrupting=False, fire_at=due,
+                ))
+            conn.execute(insert(Case), cases)
+            conn.execute(insert(OpenTask), tasks)
+            conn.execute(insert(WaitingTimer), timers)
+    if p.engine.dialect.name == "postgresql":
+        with p.engine.begin() as conn:
+            # Keep the id sequence ahead of the explicit ids, and give the planner the statistics
+            # autovacuum would gather after a load this size. (The platform never runs ANALYZE on
+            # SQLite, so neither do we: the bench measures it as shipped.)
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
+                              "(SELECT max(id) FROM cases))"))
+            conn.execute(text("ANALYZE cases, open_tasks, waiting_timers"))
+
+
+def supervisor_ratio(small: Platform, large: Platform, ticks: int) -> tuple[float, float, list[str]]:
+    """(median tick seconds on ``small``, on ``large``, calendar warnings of the last tick).
+
+    Ticks alternate between the two databases so that both sizes see the same machine load.
+    """
+    times: dict[int, list[float]] = {id(small): [], id(large): []}
+    results: dict[int, TickResult] = {}
+    for p in (small, large):  # warm-up: connections, compiled statements, the calendar cache
+        tick(p.rt, clock.now())
+    for _ in range(ticks):
+        for p in (small, large):
+            now = clock.now()
+            started = time.perf_counter()
+            results[id(p)] = tick(p.rt, now)
+            times[id(p)].append(time.perf_counter() - started)
+    for p in (small, large):
+        r = results[id(p)]
+        if r.fired_cases or r.yellow or r.red or r.failed:
+            print(f"  note: a tick found work ({r}); the figures are not 'none due'")
+    return statistics.median(times[id(small)]), statistics.median(times[id(large)]), \
+        results[id(large)].calendar_warnings
+
+
+# ---- main -----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both measurements and print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--database-url", help="default: fresh SQLite files in a temp dir; a PostgreSQL URL gets "
+                    "scratch databases sunshine_bench_<pid>_* created next to it and dropped at the end")
+    ap.add_argument("--cases", type=int, default=200, help="cases through the platform (default 200)")
+    ap.add_argument("--memory-cases", type=int, default=1500, help="in-memory instances (default 1500)")
+    ap.add_argument("--open-small", type=int, default=1_000, help="open cases, small tick (default 1000)")
+    ap.add_argument("--open-large", type=int, default=100_000, help="open cases, large tick (default 100000)")
+    ap.add_argument("--ticks", type=int, default=7, help="timed ticks per size, median taken (default 7)")
+    args = ap.parse_args(argv)
+    if args.cases < 1 or args.memory_cases < 1 or args.ticks < 1:
+        ap.error("--cases, --memory-cases and --ticks must be positive")
+    if not 0 < args.open_small < args.open_large:
+        ap.error("need 0 < --open-small < --open-large")
+    # The engine logs a calendar warning on every tick while next year's official schedule is missing;
+    # it is printed once below instead.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("sunshine").setLevel(logging.ERROR)
+
+    began = time.perf_counter()
+    with ScratchDatabases(args.database_url) as dbs:
+        print(f"database: {dbs.describe()}")
+        p = set_up(dbs.new("engine"))
+        try:
+            print(f"engine: {args.cases} persisted cases, {args.memory_cases} in-memory instances "
+                  f"({len(STEPS)} user tasks each; {ROUNDS} alternating rounds, {WARMUP} warm-ups not counted)")
+            persisted, memory = engine_ratio(p, args.cases, args.memory_cases)
+            print(f"  persisted: {persisted:8.1f} cases/s      (start_case + {len(STEPS)} x complete_task)")
+            print(f"  in memory: {memory:8.1f} instances/s  (SpiffWorkflow alone, same spec and sandbox)")
+            print(f"engine ratio: {persisted / memory:.2f}")
+        finally:
+            p.engine.dispose()
+        print(f"  ({time.perf_counter() - began:.1f} s so far)")
+
+        print(f"supervisor: {args.open_small:,} vs {args.open_large:,} open cases, none due; "
+              f"median of {args.ticks} alternating ticks each")
+        small = set_up(dbs.new(f"open{args.open_small}"))
+        large = set_up(dbs.new(f"open{args.open_large}"))
+        try:
+            rng = random.Random(20261121)
+            bulk_open_cases(small, args.open_small, rng)
+            bulk_open_cases(large, args.open_large, rng)
+            t_small, t_large, warnings = supervisor_ratio(small, large, args.ticks)
+        finally:
+            small.engine.dispose()
+            large.engine.dispose()
+        print(f"  {args.open_small:>9,} open: {t_small * 1000:8.2f} ms per tick")
+        print(f"  {args.open_large:>9,} open: {t_large * 1000:8.2f} ms per tick")
+        print(f"supervisor ratio: {t_large / t_small:.2f}")
+        for w in warnings:
+            print(f"  (the tick also reports: {w})")
+    print(f"total: {time.perf_counter() - began:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sunshine's core: BPMN, calendar, runtime, supervision and audit. Imports no Flask."""

@@ -1,0 +1,1 @@
+"""The catalog of powers (行政职权目录): fields, drafts, review, publication, adjustment, versions."""

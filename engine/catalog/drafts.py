@@ -1,0 +1,192 @@
+"""Drafting an adjustment request: open it, edit its fields, attach its flowcharts, check it is ready."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit, clock
+from engine.bpmn import check_bpmn, parse_xml
+from engine.bpmn.problems import BpmnError, BpmnProblem, CheckReport
+from engine.catalog.coding import next_code
+from engine.catalog.fields import CATEGORIES, FIELD_BY_KEY, missing_fields
+from engine.catalog.posts import posts_for_lanes
+from engine.forms import FormRegistry
+from engine.runtime.errors import RuntimeProblem
+from engine.store import CatalogChange, Department, Power, PowerVersion
+
+KINDS = ("add", "modify", "cancel", "suspend", "resume")
+TRIGGERS = ("law", "normative", "reorganisation", "unused", "other")
+EDITABLE = ("draft", "returned")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Why the catalog changes: a law or normative document, a reorganisation, long disuse…"""
+
+    kind: str
+    document: str
+    published_on: date | None
+
+
+def latest_version(session: Session, power_id: int) -> PowerVersion | None:
+    """The newest published snapshot of a power."""
+    return session.execute(select(PowerVersion).where(PowerVersion.power_id == power_id)
+                           .order_by(PowerVersion.number.desc()).limit(1)).scalar_one_or_none()
+
+
+def open_change(session: Session, kind: str, *, department: Department, actor: str, reason: str,
+                trigger: Trigger, power: Power | None = None, category: str | None = None,
+                name: str | None = None, secret: bool = False) -> CatalogChange:
+    """Start an adjustment; ``add`` creates the power as a draft with its code, the others name a power."""
+    problems: dict[str, str] = {}
+    if kind not in KINDS:
+        problems["kind"] = "unknown"
+    if trigger.kind not in TRIGGERS:
+        problems["trigger_kind"] = "unknown"
+    if not reason.strip():
+        problems["reason"] = "required"
+    if kind == "add" and (category not in CATEGORIES or not (name or "").strip()):
+        problems.update({k: "required" for k, v in (("category", category in CATEGORIES), ("name", name)) if not v})
+    if kind != "add" and power is None:
+        problems["power"] = "required"
+    if problems:
+        raise RuntimeProblem("catalog.invalid", fields=problems)
+    now = clock.now()
+    fields: dict[str, Any] = {}
+    internal = external = None
+    if kind == "add":
+        assert category is not None and name is not None
+        code, number = next_code(session, department, category)
+        power = Power(code=code, name=name.strip(), category=category, department_id=department.id,
+                      status="draft", secret=secret, sequence=number)
+        session.add(power)
+        session.flush()
+        fields = {"name": power.name, "code": code, "category": category, "department": department.name,
+                  "implementing_body": department.name}
+    else:
+        assert power is not None
+        current = latest_version(session, power.id)
+        if current is not None:
+            fields, internal, external = dict(current.fields), current.internal_bpmn, current.external_bpmn
+    assert power is not None
+    change = CatalogChange(kind=kind, power_id=power.id, department_id=department.id, status="draft",
+                           reason=reason.strip(), trigger_kind=trigger.kind, trigger_document=trigger.document.strip(),
+                           trigger_published_on=trigger.published_on, fields=fields, internal_bpmn=internal,
+                           external_bpmn=external, created_by=actor, created_at=now, updated_at=now)
+    session.add(change)
+    session.flush()
+    audit.record(session, actor, f"catalog.open.{kind}",
+                 payload={"change": change.id, "power": power.code, "reason": change.reason,
+                          "trigger": [trigger.kind, trigger.document, trigger.published_on]}, at=now)
+    return change
+
+
+def _check_value(key: str, value: Any) -> str | None:
+    kind = FIELD_BY_KEY[key].kind
+    if kind == "int":
+        return None if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else "integer"
+    if kind in ("text", "longtext", "url", "phone"):
+        if not isinstance(value, str):
+            return "text"
+        if kind == "url" and value and not value.startswith(("http://", "https://")):
+            return "url"
+        return None
+    if kind == "fees":
+        return None if isinstance(value, dict) and isinstance(value.get("charged"), bool) else "fees"
+    if kind == "discretion":
+        if not isinstance(value, list):
+            return "list"
+        for row in value:
+            lo, hi = row.get("min_amount"), row.get("max_amount")
+            if not isinstance(row, dict) or not row.get("level"):
+                return "discretion"
+            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lo, hi)) or lo > hi:
+                return "range"
+        return None
+    return None if isinstance(value, (list, dict)) else "list"
+
+
+def update_fields(session: Session, change: CatalogChange, values: dict[str, Any], *, actor: str) -> dict[str, str]:
+    """Merge edited fields into the draft; returns field → problem code for values of the wrong shape."""
+    if change.status not in EDITABLE:
+        raise RuntimeProblem("catalog.not_editable")
+    errors: dict[str, str] = {}
+    merged = dict(change.fields)
+    for key, value in values.items():
+        if key not in FIELD_BY_KEY or key in ("code", "category", "department"):
+            continue
+        problem = _check_value(key, value)
+        if problem:
+            errors[key] = problem
+        else:
+            merged[key] = value
+    lim_p, lim_l = merged.get("promised_limit_days"), merged.get("legal_limit_days")
+    if isinstance(lim_p, int) and isinstance(lim_l, int) and lim_l and lim_p > lim_l:
+        errors["promised_limit_days"] = "exceeds_legal"
+    change.fields = merged
+    change.updated_at = clock.now()
+    audit.record(session, actor, "catalog.edit", payload={"change": change.id, "fields": sorted(values)})
+    return errors
+
+
+def check_internal(session: Session, change: CatalogChange, forms: FormRegistry, lang: str = "zh") -> CheckReport:
+    """Lint the draft's internal flowchart against the department's posts, forms and the draft's limits."""
+    data = (change.internal_bpmn or "").encode()
+    f = change.fields
+    return check_bpmn(data, "internal.bpmn", lang=lang, posts=posts_for_lanes(session, change.department_id),
+                      form_exists=forms.exists, promised_limit_days=f.get("promised_limit_days") or None,
+                      legal_limit_days=f.get("legal_limit_days") or None)
+
+
+def attach_flowchart(session: Session, change: CatalogChange, which: str, data: bytes, *, actor: str,
+                     forms: FormRegistry, lang: str = "zh") -> list[BpmnProblem]:
+    """Store an uploaded or drawn flowchart (kept even with problems, so nothing is lost) and report on it."""
+    if change.status not in EDITABLE:
+        raise RuntimeProblem("catalog.not_editable")
+    if which not in ("internal", "external"):
+        raise RuntimeProblem("catalog.invalid", fields={"which": "unknown"})
+    try:
+        parse_xml(data, f"{which}.bpmn", lang=lang)
+        text = data.decode("utf-8")
+    except BpmnError as exc:
+        return exc.problems  # unreadable: nothing stored, the previous flowchart stays
+    except UnicodeDecodeError:
+        return check_bpmn(data, f"{which}.bpmn", lang=lang).problems
+    if which == "internal":
+        change.internal_bpmn = text
+        problems = check_internal(session, change, forms, lang).problems
+    else:
+        change.external_bpmn = text
+        report = check_bpmn(data, "external.bpmn", lang=lang)
+        problems = [p for p in report.problems if not report.displayable or p.code.startswith(("xml.", "xsd."))]
+    change.updated_at = clock.now()
+    audit.record(session, actor, f"catalog.attach.{which}", payload={"change": change.id, "bytes": len(data)})
+    return problems
+
+
+def readiness(session: Session, change: CatalogChange, forms: FormRegistry, lang: str = "zh") -> list[str]:
+    """What still stops submission, in words: missing public fields, an invalid internal flowchart."""
+    out: list[str] = []
+    if change.kind in ("add", "modify"):
+        power = session.get(Power, change.power_id)
+        assert power is not None
+        for key in missing_fields(power.category, change.fields, has_external_flowchart=bool(change.external_bpmn)):
+            label = FIELD_BY_KEY[key].label(lang) if key in FIELD_BY_KEY else (
+                "外部流程图" if lang == "zh" else "external flowchart")
+            out.append(("缺少：" if lang == "zh" else "Missing: ") + label)
+        if not change.internal_bpmn:
+            out.append("缺少：内部流程图" if lang == "zh" else "Missing: internal flowchart")
+        else:
+            report = check_internal(session, change, forms, lang)
+            if not report.ok:
+                out.extend(f"内部流程图：{p.message}" if lang == "zh" else f"Internal flowchart: {p.message}"
+                           for p in report.errors)
+    if not change.reason.strip():
+        out.append("缺少：调整理由" if lang == "zh" else "Missing: reason")
+    return out
+

@@ -1,0 +1,48 @@
+"""Settings read from ``SUNSHINE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{ROOT / 'instance' / 'sunshine.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an operator can set; each field maps to ``SUNSHINE_<NAME>``."""
+
+    database_url: str = field(default_factory=_default_database_url)
+    secret_key: str = "dev-only-change-me"
+    forms_dir: Path = ROOT / "forms"
+    processes_dir: Path = ROOT / "processes"
+    tick_seconds: float = 30.0
+    script_timeout: float = 1.0
+    warn_workdays: float = 1.0
+    language: str = "zh"
+    supervisor_in_web: bool = True
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from the environment, falling back to defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.__dataclass_fields__:
+            raw = env.get(f"SUNSHINE_{name.upper()}")
+            if raw is None:
+                continue
+            default = getattr(cls(), name)
+            if isinstance(default, bool):
+                values[name] = raw.lower() in {"1", "true", "yes", "on"}
+            elif isinstance(default, float):
+                values[name] = float(raw)
+            elif isinstance(default, Path):
+                values[name] = Path(raw)
+            else:
+                values[name] = raw
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,60 @@
+"""Database engines and sessions for SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+READONLY = "sunshine_readonly"
+
+
+def make_engine(url: str, **kwargs: object) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and write-intent transactions."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # pysqlite's own transaction handling starts transactions lazily and deferred; two writers
+        # would then deadlock on lock upgrade. We take over and begin IMMEDIATE (see below).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        # Readers take no write lock, so a read nested in a write transaction (in WAL mode) cannot deadlock.
+        readonly = conn.get_execution_options().get(READONLY, False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def readonly_factory(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for reading only: on SQLite they begin without claiming the write lock."""
+    engine: Engine = sessions.kw["bind"]
+    return sessionmaker(bind=engine.execution_options(**{READONLY: True}), expire_on_commit=False)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A sessionmaker whose objects stay readable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with factory() as session, session.begin():
+        yield session

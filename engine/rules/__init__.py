@@ -1,0 +1,1 @@
+"""Supervision rules (DESIGN §6): one small module per rule, each naming the seed article it enforces."""

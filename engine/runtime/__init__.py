@@ -1,0 +1,1 @@
+"""Running cases: deploy flowcharts, start cases, complete tasks, fire timers."""

@@ -1,0 +1,149 @@
+"""Case operations: start a case, complete a step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import audit, clock
+from engine.identity import post_ids_of
+from engine.runtime.deploy import latest_version
+from engine.runtime.errors import RuntimeProblem
+from engine.runtime.hooks import StepEvent
+from engine.runtime.runtime import Loaded, Runtime
+from engine.runtime.serials import case_serial
+from engine.store import Case, OpenTask, Power, StepRecord, User
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """The person or organisation the case is about (行政相对人)."""
+
+    name: str
+    id_type: str
+    id_number: str
+    contact: str
+
+    def problems(self) -> list[str]:
+        return [k for k, v in asdict(self).items() if not str(v or "").strip()]
+
+
+def start_case(rt: Runtime, power_code: str, applicant: Applicant, subject: str, *, actor: str,
+               department_id: int | None = None, data: dict[str, Any] | None = None,
+               adjust: Callable[[Loaded], None] | None = None) -> Case:
+    """Open a case on the power's newest flowchart and run it to its first step, in its own transaction."""
+    with rt.sessions() as session, session.begin():
+        return start_case_in(rt, session, power_code, applicant, subject, actor=actor, department_id=department_id,
+                             data=data, adjust=adjust)
+
+
+def start_case_in(rt: Runtime, session: Session, power_code: str, applicant: Applicant, subject: str, *,
+                  actor: str, department_id: int | None = None, data: dict[str, Any] | None = None,
+                  adjust: Callable[[Loaded], None] | None = None) -> Case:
+    """Like ``start_case`` inside the caller's transaction.
+
+    The platform's own processes (power status ``internal``) pass the handling ``department_id``, extra case
+    ``data`` and an ``adjust`` callback that may reshape the first step (e.g. a deadline counted from an earlier
+    date) before the index rows are written.
+    """
+    if applicant.problems():
+        raise RuntimeProblem("applicant.invalid", fields={k: "required" for k in applicant.problems()})
+    power = session.execute(select(Power).where(Power.code == power_code)).scalar_one_or_none()
+    if power is None or power.status not in ("published", "internal"):
+        raise RuntimeProblem("power.not_found", power=power_code)
+    version = latest_version(session, power.process_key or "")
+    if version is None:
+        raise RuntimeProblem("process.not_deployed", power=power_code)
+    now = clock.now()
+    cal = rt.calendar
+    workflow = rt.new_workflow(version)
+    workflow.task_tree.data.update(
+        applicant_name=applicant.name, applicant_id_type=applicant.id_type,
+        applicant_id_number=applicant.id_number, applicant_contact=applicant.contact, subject=subject,
+        power_code=power.code, power_name=power.name, **(data or {}),
+    )
+    case = Case(
+        serial=case_serial(session, power.department.code, now), power_id=power.id,
+        process_version_id=version.id, department_id=department_id or power.department_id, subject=subject,
+        applicant_name=applicant.name, applicant_id_type=applicant.id_type,
+        applicant_id_number=applicant.id_number, applicant_contact=applicant.contact,
+        created_at=now, created_by=actor, workflow_json="{}",
+        promised_due_at=cal.add_workdays(now, power.promised_limit_days),
+        legal_due_at=cal.add_workdays(now, power.legal_limit_days),
+    )
+    case.power, case.process_version = power, version
+    session.add(case)
+    session.flush()
+    audit.record(session, actor, "case.start", case_id=case.id,
+                 payload={"serial": case.serial, "power": power.code, "version": version.version,
+                          "applicant": applicant.name, "subject": subject}, at=now)
+    loaded = Loaded(session, case, workflow, now)
+    rt.advance(loaded)
+    if adjust is not None:
+        adjust(loaded)
+    rt.save(loaded, actor)
+    return case
+
+
+def can_work(session: Any, task: OpenTask, user: User) -> bool:
+    """A user may work a step assigned to them, or one in a post they hold when it is unassigned."""
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    return task.post_id is not None and task.post_id in post_ids_of(session, user.id)
+
+
+def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *, lang: str = "zh") -> Case:
+    """Validate the step's form, complete it and move the case on, all in one transaction."""
+    try:
+        with rt.locked_by_task(task_id) as loaded:
+            assert loaded is not None
+            session = loaded.session
+            row = session.get(OpenTask, task_id)
+            if row is None:
+                raise RuntimeProblem("task.not_ready")
+            if not can_work(session, row, user):
+                raise RuntimeProblem("task.not_allowed")
+            values = dict(raw)
+            if row.form:
+                form = rt.forms.get(row.form)
+                if form is None:
+                    raise RuntimeProblem("form.missing", form=row.form)
+                values = form.coerce(raw)
+                errors = form.validate(values, lang)
+                if errors:
+                    raise RuntimeProblem("form.invalid", fields=errors)
+            # Time may have run out since the last tick: fire due timers first, so a late completion still
+            # raises its red alert and an interrupting limit wins as the model says.
+            loaded.workflow.refresh_timers()
+            rt.advance(loaded)
+            task = loaded.workflow.get_task_from_id(UUID(task_id))
+            if task is None or task.state != TaskState.READY:
+                raise RuntimeProblem("task.not_ready")
+            event = StepEvent(session, loaded.case, row.bpmn_id, values, user)
+            rt.hooks.run_before(event)
+            task.set_data(**values)
+            task.run()
+            rt.advance(loaded)
+            session.add(StepRecord(case_id=loaded.case.id, task_id=task_id, bpmn_id=row.bpmn_id, name=row.name,
+                                   lane=row.lane, actor=user.username, started_at=row.created_at,
+                                   completed_at=loaded.now, due_at=row.due_at, data=_jsonable(values)))
+            audit.record(session, user.username, "task.complete", case_id=loaded.case.id, step=row.name,
+                         payload={"task": task_id, "bpmn_id": row.bpmn_id, "data": _jsonable(values),
+                                  "overdue": bool(row.due_at and loaded.now > row.due_at)}, at=loaded.now)
+            rt.save(loaded, user.username)
+            rt.hooks.run_after(event)
+            return loaded.case
+    except StaleDataError as exc:
+        raise RuntimeProblem("case.busy") from exc
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v))
+            for k, v in values.items()}

@@ -1,0 +1,85 @@
+"""Workflow JSON without the spec: each deployed version's spec is parsed once and kept in memory.
+
+SpiffWorkflow embeds the whole spec in every serialised workflow (about half its size, and most of the
+load time, brief §4/§8). The case row already knows its process version, so we drop the spec on save and
+hand the cached one back on load.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+
+from engine.bpmn.parser import SERIALIZER_CONFIG, load_process
+from engine.store import ProcessVersion
+
+
+@dataclass(frozen=True)
+class ParsedVersion:
+    version_id: int
+    process_id: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+_restoring: ContextVar[ParsedVersion] = ContextVar("_restoring")
+
+
+class _SpecByReference(BpmnWorkflowConverter):
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> BpmnWorkflow:
+        parsed = _restoring.get()
+        workflow = self.target_class(parsed.spec, parsed.subprocess_specs, deserializing=True)
+        from uuid import UUID
+
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+class WorkflowCodec:
+    """Parses versions once per process and (de)serialises workflows against them."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[int, ParsedVersion] = {}
+        self._lock = threading.Lock()
+        config = {**SERIALIZER_CONFIG, BpmnWorkflow: _SpecByReference}
+        self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+    def parsed(self, version: ProcessVersion) -> ParsedVersion:
+        """The parsed spec of a deployed version (versions are immutable, so caching is safe)."""
+        found = self._parsed.get(version.id)
+        if found is None:
+            loaded = load_process(version.bpmn_xml.encode(), version.filename)
+            found = ParsedVersion(version.id, loaded.process_id, loaded.spec, loaded.subprocess_specs)
+            with self._lock:
+                self._parsed[version.id] = found
+        return found
+
+    def new_workflow(self, version: ProcessVersion) -> BpmnWorkflow:
+        parsed = self.parsed(version)
+        return BpmnWorkflow(parsed.spec, parsed.subprocess_specs)
+
+    def dumps(self, workflow: BpmnWorkflow) -> str:
+        return self._serializer.serialize_json(workflow)
+
+    def loads(self, blob: str, version: ProcessVersion) -> BpmnWorkflow:
+        token = _restoring.set(self.parsed(version))
+        try:
+            return self._serializer.deserialize_json(blob)
+        finally:
+            _restoring.reset(token)

@@ -1,0 +1,50 @@
+"""Platform reactions to steps of its own processes (e.g. the catalog review publishes when it ends).
+
+Hooks run inside the step's transaction: a ``before`` hook may refuse the step with a RuntimeProblem, an
+``after`` hook's changes commit or roll back together with the step.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.store import Case, User
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    session: Session
+    case: Case
+    bpmn_id: str
+    values: dict[str, Any]
+    user: User
+
+
+StepHook = Callable[[StepEvent], None]
+
+
+class Hooks:
+    """Hooks keyed by (process key, BPMN id of the user task)."""
+
+    def __init__(self) -> None:
+        self._before: dict[tuple[str, str], list[StepHook]] = defaultdict(list)
+        self._after: dict[tuple[str, str], list[StepHook]] = defaultdict(list)
+
+    def before(self, process_key: str, bpmn_id: str, hook: StepHook) -> None:
+        self._before[(process_key, bpmn_id)].append(hook)
+
+    def after(self, process_key: str, bpmn_id: str, hook: StepHook) -> None:
+        self._after[(process_key, bpmn_id)].append(hook)
+
+    def run_before(self, event: StepEvent) -> None:
+        for hook in self._before.get((event.case.process_version.process_key, event.bpmn_id), []):
+            hook(event)
+
+    def run_after(self, event: StepEvent) -> None:
+        for hook in self._after.get((event.case.process_version.process_key, event.bpmn_id), []):
+            hook(event)

@@ -1,0 +1,108 @@
+"""Read what a SpiffWorkflow workflow is waiting for: ready user tasks and armed timers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+SPLIT_SUFFIX = ".BoundaryEventSplit"
+
+
+@dataclass(frozen=True)
+class ReadyStep:
+    task_id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    properties: dict[str, str]
+    extensions: dict[str, Any]
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ArmedTimer:
+    task_id: str
+    bpmn_id: str
+    name: str
+    fire_at: datetime
+    interrupting: bool
+    attached_task_id: str | None
+    attached_name: str | None
+
+
+def _fire_at(task: Task) -> datetime | None:
+    value = task._get_internal_data("event_value")
+    if value is None:
+        return None
+    if isinstance(value, dict):  # timeCycle keeps {'next': …}
+        value = value.get("next")
+    return TimerEventDefinition.get_datetime(value)
+
+
+def _attached_task(timer: Task) -> Task | None:
+    parent = timer.parent
+    if parent is None or not (parent.task_spec.name or "").endswith(SPLIT_SUFFIX):
+        return None
+    attached_id = parent.task_spec.name[: -len(SPLIT_SUFFIX)]
+    return next((c for c in parent.children if c.task_spec.bpmn_id == attached_id), None)
+
+
+def armed_timers(workflow: BpmnWorkflow) -> list[ArmedTimer]:
+    """Every WAITING timer event with its due moment and the step it guards (if a boundary timer)."""
+    out = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        spec = task.task_spec
+        if not isinstance(getattr(spec, "event_definition", None), TimerEventDefinition):
+            continue
+        fire_at = _fire_at(task)
+        if fire_at is None:
+            continue
+        attached = _attached_task(task) if isinstance(spec, BoundaryEvent) else None
+        out.append(ArmedTimer(
+            str(task.id), spec.bpmn_id or spec.name, spec.bpmn_name or spec.bpmn_id or "", fire_at,
+            bool(getattr(spec, "cancel_activity", True)),
+            str(attached.id) if attached else None,
+            (attached.task_spec.bpmn_name or attached.task_spec.bpmn_id) if attached else None,
+        ))
+    return out
+
+
+def ready_steps(workflow: BpmnWorkflow, timers: list[ArmedTimer] | None = None) -> list[ReadyStep]:
+    """READY human tasks, each with the earliest armed boundary timer as its due moment."""
+    due: dict[str, datetime] = {}
+    for timer in armed_timers(workflow) if timers is None else timers:
+        if timer.attached_task_id:
+            prev = due.get(timer.attached_task_id)
+            due[timer.attached_task_id] = min(prev, timer.fire_at) if prev else timer.fire_at
+    out = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        spec = task.task_spec
+        ext = dict(spec.extensions or {})
+        out.append(ReadyStep(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, spec.lane,
+                             dict(ext.get("properties") or {}), ext, due.get(str(task.id))))
+    return out
+
+
+def task_state(workflow: BpmnWorkflow, task_id: str) -> int | None:
+    """The TaskState of a task id, or None when the workflow has no such task."""
+    from uuid import UUID
+
+    task = workflow.get_task_from_id(UUID(task_id)) if task_id else None
+    return task.state if task is not None else None
+
+
+def end_name(workflow: BpmnWorkflow) -> str | None:
+    """Name of the end event the finished workflow reached (e.g. 准予许可, 视为撤回)."""
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if isinstance(t.task_spec, EndEvent)]
+    if not ends:
+        return None
+    last = max(ends, key=lambda t: t.last_state_change)
+    return last.task_spec.bpmn_name or last.task_spec.bpmn_id

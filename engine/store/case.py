@@ -1,0 +1,133 @@
+"""Cases (办件) and the indexed rows that inboxes and the supervisor read instead of workflows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.store.base import Base
+from engine.store.process import Power, ProcessVersion
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    power_id: Mapped[int] = mapped_column(ForeignKey("powers.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_id_type: Mapped[str] = mapped_column(String(30))
+    applicant_id_number: Mapped[str] = mapped_column(String(60))
+    applicant_contact: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)
+    end_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(50))
+    completed_at: Mapped[datetime | None]
+    promised_due_at: Mapped[datetime | None]
+    legal_due_at: Mapped[datetime | None]
+    workflow_json: Mapped[str] = mapped_column(Text)
+    # Optimistic lock: a concurrent writer's UPDATE finds a different version and fails.
+    version: Mapped[int] = mapped_column(default=1)
+
+    power: Mapped[Power] = relationship()
+    process_version: Mapped[ProcessVersion] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class OpenTask(Base):
+    """One row per READY user task; deleted when the task leaves READY."""
+
+    __tablename__ = "open_tasks"
+    __table_args__ = (
+        Index("ix_open_tasks_post_due", "post_id", "due_at"),
+        Index("ix_open_tasks_alert_warn", "alert_level", "warn_at"),
+        Index("ix_open_tasks_alert_due", "alert_level", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    form: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    warn_at: Mapped[datetime | None]
+    # 0 none, 1 yellow raised, 2 red raised: lets the supervisor's index skip what it already flagged.
+    alert_level: Mapped[int] = mapped_column(default=0)
+
+    case: Mapped[Case] = relationship()
+
+
+class WaitingTimer(Base):
+    """One row per WAITING timer event; the supervisor reads ``fire_at`` by index."""
+
+    __tablename__ = "waiting_timers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    attached_task_id: Mapped[str | None] = mapped_column(String(36))
+    attached_name: Mapped[str | None] = mapped_column(String(200))
+    interrupting: Mapped[bool]
+    fire_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class StepRecord(Base):
+    """A completed step with the data and opinion submitted; append-only history of the case."""
+
+    __tablename__ = "step_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(50))
+    started_at: Mapped[datetime]
+    completed_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    data: Mapped[dict[str, Any]]
+
+
+class Alert(Base):
+    """A yellow or red alert, raised exactly once per (case, subject, rule)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("case_id", "subject", "rule", name="uq_alerts_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    # The task id for step alerts, or e.g. "case:promised" for case-level ones.
+    subject: Mapped[str] = mapped_column(String(60))
+    step_name: Mapped[str | None] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(10))
+    due_at: Mapped[datetime | None]
+    raised_at: Mapped[datetime] = mapped_column(index=True)
+    message: Mapped[str] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship()
+
+
+class Counter(Base):
+    """Sequence numbers for case serials, one row per scope (department and day)."""
+
+    __tablename__ = "counters"
+
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int]

@@ -1,0 +1,1 @@
+"""The supervisor: fires due timers and raises alerts, one idempotent tick at a time."""

@@ -1,0 +1,35 @@
+"""A demo platform behind Flask's test client, and a helper to sign in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from app import create_app
+from engine.config import Settings
+from engine.demo import DEMO_PASSWORD, load_demo
+from engine.platform import build_runtime
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(db):
+    settings = Settings(database_url=db.url, secret_key="test")
+    load_demo(build_runtime(db.sessions, settings))
+    application = create_app(settings)
+    application.config["TESTING"] = False  # exercise the real error pages
+    return application
+
+
+def csrf(client: FlaskClient, path: str = "/login") -> str:
+    """The anti-forgery token a page hands the browser."""
+    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def sign_in(client: FlaskClient, username: str) -> str:
+    resp = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf": csrf(client)})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return csrf(client, "/work/")

@@ -1,0 +1,55 @@
+"""The ``sunshine`` console script: database, demo, supervisor tick and audit verification."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from app.cli import CliState, main
+from engine.config import Settings
+from tests.conftest import drop_audit_triggers
+
+
+def _invoke(db, *args: str):
+    state = CliState(Settings(database_url=db.url))
+    state["sessions"] = db.sessions
+    return CliRunner().invoke(main, list(args), obj=state)
+
+
+def test_demo_then_supervisor_tick_then_audit_verify(db):
+    monday = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    with time_machine.travel(monday, tick=False):
+        result = _invoke(db, "demo")
+        assert result.exit_code == 0, result.output
+        assert "4 cases started" in result.output
+        assert "0 cases started" in _invoke(db, "demo").output  # idempotent
+    with time_machine.travel(monday + timedelta(days=3), tick=False):
+        result = _invoke(db, "supervisor", "--once")
+    assert result.exit_code == 0, result.output
+    # Thursday: the demo steps' one-day limits (due Tuesday 24:00) have fired.
+    assert re.search(r"fired [1-9]\d* case", result.output), result.output
+    result = _invoke(db, "audit", "verify")
+    assert result.exit_code == 0 and "审计链完整" in result.output
+
+
+def test_audit_verify_names_the_broken_event(db):
+    _invoke(db, "demo")
+    drop_audit_triggers(db)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE id = 3"))
+    result = _invoke(db, "audit", "verify")
+    assert result.exit_code == 1
+    assert "#3" in result.output
+
+
+def test_process_deploy_refuses_a_bad_file_with_a_message(db, tmp_path):
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text("<not-bpmn/>", encoding="utf-8")
+    result = _invoke(db, "process", "deploy", str(bad), str(tmp_path / "missing.bpmn"))
+    assert result.exit_code == 1
+    assert "流程图未通过检查" in result.output and "无法读取文件" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,139 @@
+"""``sunshine bpmn check``: output format and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from app.commands.bpmn import bpmn, forms_checker
+
+FIXTURES = Path(__file__).resolve().parents[1] / "engine" / "bpmn" / "fixtures"
+NO_TIMER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D" targetNamespace="x">
+  <bpmn:process id="P" isExecutable="true">
+    <bpmn:laneSet id="LS">
+      <bpmn:lane id="L" name="审核">
+        <bpmn:flowNodeRef>Task_review</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="S" />
+    <bpmn:userTask id="Task_review" name="Review" />
+    <bpmn:endEvent id="E" />
+    <bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="Task_review" />
+    <bpmn:sequenceFlow id="F2" sourceRef="Task_review" targetRef="E" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_forms(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Run where there is no forms/ folder and no SUNSHINE_FORMS_DIR, so the form check is skipped.
+    monkeypatch.delenv("SUNSHINE_FORMS_DIR", raising=False)
+    monkeypatch.delenv("SUNSHINE_MAX_BPMN_BYTES", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(bpmn, ["check", *args])
+
+
+def test_good_file_is_ok() -> None:
+    result = _run(str(FIXTURES / "good.bpmn"))
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{FIXTURES / 'good.bpmn'}: OK\n"
+
+
+def test_problems_are_listed_one_per_line_in_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "no_timer.bpmn"
+    path.write_text(NO_TIMER, encoding="utf-8")
+    result = _run(str(path))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == f"{path}:"
+    assert any(
+        line.startswith("  第 8 行 · Task_review「Review」: 这个办理步骤没有办理时限") for line in lines
+    )
+
+
+def test_problems_in_english(tmp_path: Path) -> None:
+    path = tmp_path / "no_timer.bpmn"
+    path.write_text(NO_TIMER, encoding="utf-8")
+    result = _run(str(path), "--lang", "en")
+    assert result.exit_code == 1
+    assert '  line 8 · Task_review "Review": This step has no time limit.' in result.output
+
+
+def test_descriptive_model_is_displayable_not_executable() -> None:
+    result = _run(str(FIXTURES / "descriptive.bpmn"))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == f"{FIXTURES / 'descriptive.bpmn'}: 可展示，不可执行"
+    assert "Process_external" in lines[1] and "isExecutable" in lines[1]
+    english = _run(str(FIXTURES / "descriptive.bpmn"), "--lang", "en")
+    assert english.output.splitlines()[0].endswith(": displayable, not executable")
+
+
+def test_missing_file_and_directory_are_messages_not_tracebacks(tmp_path: Path) -> None:
+    result = _run(str(tmp_path / "nope.bpmn"), str(tmp_path))
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "找不到文件" in result.output
+    assert "是一个文件夹" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_one_bad_file_fails_the_run(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.bpmn"
+    junk.write_bytes(bytes(range(256)))
+    result = _run(str(FIXTURES / "good.bpmn"), str(junk))
+    assert result.exit_code == 1
+    assert f"{FIXTURES / 'good.bpmn'}: OK" in result.output
+    assert f"{junk}:" in result.output and "二进制" in result.output
+
+
+def test_forms_dir_option(tmp_path: Path) -> None:
+    forms = tmp_path / "myforms"
+    forms.mkdir()
+    result = _run(str(FIXTURES / "good.bpmn"), "--forms-dir", str(forms))
+    assert result.exit_code == 1
+    assert "accept-schema.json" in result.output
+    (forms / "accept-schema.json").write_text("{}", encoding="utf-8")
+    assert _run(str(FIXTURES / "good.bpmn"), "--forms-dir", str(forms)).exit_code == 0
+
+
+def test_forms_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_FORMS_DIR", str(tmp_path))
+    assert _run(str(FIXTURES / "good.bpmn")).exit_code == 1
+    (tmp_path / "accept-schema.json").write_text("{}", encoding="utf-8")
+    assert _run(str(FIXTURES / "good.bpmn")).exit_code == 0
+
+
+def test_local_forms_folder_is_the_default(tmp_path: Path) -> None:
+    (tmp_path / "forms").mkdir()
+    result = _run(str(FIXTURES / "good.bpmn"))
+    assert result.exit_code == 1 and "accept-schema.json" in result.output
+
+
+def test_promised_and_legal_days(tmp_path: Path) -> None:
+    result = _run(str(FIXTURES / "good.bpmn"), "--promised-days", "5", "--legal-days", "4")
+    assert result.exit_code == 1
+    assert "超过了承诺时限 5 个工作日" in result.output
+    assert "超过了法定时限 4 个工作日" in result.output
+
+
+def test_oversize_file_via_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_MAX_BPMN_BYTES", "1000")
+    result = _run(str(FIXTURES / "good.bpmn"))
+    assert result.exit_code == 1
+    assert "文件太大" in result.output
+
+
+def test_forms_checker_stays_inside_its_folder(tmp_path: Path) -> None:
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    (tmp_path / "secret.json").write_text("{}", encoding="utf-8")
+    (forms / "review.json").write_text("{}", encoding="utf-8")
+    exists = forms_checker(forms)
+    assert exists("review") and exists("review.json")
+    assert not exists("../secret.json") and not exists("../secret")

@@ -1,0 +1,110 @@
+"""Staff pages over HTTP: sign-in, inbox, working a step with field messages, case file, supervision."""
+
+from __future__ import annotations
+
+import re
+
+from tests.app.conftest import csrf, sign_in
+
+TASK_LINK = re.compile(r'class="open-task" href="(/work/tasks/[^"]+)">([^<]+)<')
+ACCEPT = {
+    "applicant_name": "示范市味之源餐饮管理有限公司", "applicant_id_type": "uscc",
+    "applicant_id_number": "91519900MA62A1B2C3", "applicant_contact": "0837-2881234",
+    "legal_representative": "王某", "business_address": "示范市解放路88号", "entity_type": "catering",
+    "business_scope": "热食类食品制售", "business_area": "186.5", "application_date": "2026-11-20",
+    "material_application": "true", "material_subject_certificate": "true", "material_layout": "true",
+    "material_safety_rules": "true", "accept_result": "accept", "opinion": "材料齐全，予以受理。",
+}
+
+
+def _inbox(client) -> list[tuple[str, str]]:
+    return TASK_LINK.findall(client.get("/work/").get_data(as_text=True))
+
+
+def test_staff_must_sign_in_and_wrong_passwords_are_refused(app):
+    client = app.test_client()
+    assert client.get("/work/").headers["Location"].startswith("/login")
+    resp = client.post("/login", data={"username": "shouli", "password": "nope", "csrf": csrf(client)})
+    assert resp.status_code == 401
+    assert "用户名或密码不正确" in resp.get_data(as_text=True)
+
+
+def test_forms_without_the_session_token_are_refused(app):
+    client = app.test_client()
+    resp = client.post("/login", data={"username": "shouli", "password": "sunshine"})
+    assert resp.status_code == 400
+    assert "Traceback" not in resp.get_data(as_text=True)
+
+
+def test_inbox_shows_the_posts_steps_and_working_one_moves_the_case(app):
+    client = app.test_client()
+    token = sign_in(client, "shouli")
+    steps = _inbox(client)
+    # The demo's first licence case waits at 受理; the penalty (立案) and 民政局's case are other posts' work.
+    assert [name for _, name in steps] == ["受理"]
+    [(link, _)] = steps
+    assert "味之源" in client.get(link).get_data(as_text=True)
+
+    # Empty submission: every required field gets its own message, nothing moves.
+    resp = client.post(link, data={"csrf": token, "opinion": "先填意见"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert page.count("此项为必填项。") >= 5
+    assert "先填意见" in page  # what was typed is kept
+    assert len(_inbox(client)) == len(steps)
+
+    resp = client.post(link, data={"csrf": token, **ACCEPT}, follow_redirects=True)
+    assert "已办理" in resp.get_data(as_text=True)
+    assert _inbox(client) == []
+
+    other = app.test_client()
+    sign_in(other, "chengban")
+    assert [name for _, name in _inbox(other)] == ["承办审查", "承办审查"]
+
+
+def test_a_step_of_another_post_is_read_only(app):
+    clerk, handler = app.test_client(), app.test_client()
+    sign_in(clerk, "shouli")
+    token = sign_in(handler, "chengban")
+    href, _ = _inbox(clerk)[0]
+    page = handler.get(href).get_data(as_text=True)
+    assert "只能查看" in page
+    assert handler.post(href, data={"csrf": token, **ACCEPT}).status_code == 403
+
+
+def test_the_case_file_shows_history_and_audit(app):
+    client = app.test_client()
+    sign_in(client, "chengban")
+    href, _ = _inbox(client)[0]
+    case_link = re.search(r'href="(/work/cases/\d+)"', client.get("/work/").get_data(as_text=True)).group(1)
+    page = client.get(case_link).get_data(as_text=True)
+    assert "申请材料齐全，符合法定形式，予以受理。" in page  # 受理's opinion from the demo
+    assert "task.complete" in page and "case.start" in page
+    assert 'class="bpmn-view"' in page
+    flowchart = client.get(case_link + "/flowchart.bpmn")
+    assert flowchart.status_code == 200 and b"<bpmn:definitions" in flowchart.data
+
+
+def test_supervision_is_for_supervisors_and_lists_alerts(app):
+    client = app.test_client()
+    sign_in(client, "shouli")
+    assert client.get("/watch/").status_code == 403
+    boss = app.test_client()
+    sign_in(boss, "jiancha")
+    page = boss.get("/watch/").get_data(as_text=True)
+    assert "电子监察" in page and "2027" in page  # the uncovered-calendar warning is loud
+
+
+def test_english_is_available(app):
+    client = app.test_client()
+    client.get("/lang/en")
+    assert "Sign in" in client.get("/login").get_data(as_text=True) or "登录" in client.get("/login").get_data(
+        as_text=True)
+
+
+def test_unknown_pages_get_a_plain_error_page(app):
+    client = app.test_client()
+    resp = client.get("/work/cases/999999")
+    assert resp.status_code in (302, 404)
+    resp = client.get("/no/such/page")
+    assert resp.status_code == 404 and "页面不存在" in resp.get_data(as_text=True)

@@ -1,0 +1,212 @@
+"""The flowchart editor in a real browser: draw a time limit, set a form, save, see the problems go, simulate."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from app import modeler
+from app.modeler import starter_diagram
+from engine.bpmn import check_bpmn
+from engine.catalog.drafts import Trigger, open_change
+from engine.demo import DEMO_PASSWORD
+from engine.forms import FormRegistry
+from engine.identity import create_user
+from engine.store import CatalogChange, Department, User
+from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "instance" / "screenshots"
+POSTS = ["受理", "承办", "审核", "批准"]
+
+
+def without_time_limit(xml: str) -> str:
+    """The starter drawing minus its timer: 「受理」 then has no time limit, an error the linter reports."""
+    xml = re.sub(r"\s*<bpmn:boundaryEvent .*?</bpmn:boundaryEvent>", "", xml, flags=re.S)
+    xml = re.sub(r'\s*<bpmndi:BPMNShape id="Task_1_time_limit_di".*?</bpmndi:BPMNShape>', "", xml, flags=re.S)
+    return xml.replace("<bpmn:flowNodeRef>Task_1_time_limit</bpmn:flowNodeRef>", "")
+
+
+@pytest.fixture
+def change_id(live_server: LiveServer) -> int:
+    app = live_server.app
+    if "modeler" not in app.blueprints:  # until create_app registers it
+        app.register_blueprint(modeler.bp)
+    rt = app.extensions["sunshine"]
+    with rt.sessions.begin() as s:
+        dept = s.execute(select(Department).where(Department.code == "SCJGJ")).scalar_one()
+        if s.execute(select(User.id).where(User.username == "mulu")).first() is None:
+            create_user(s, "mulu", "目录管理员", DEMO_PASSWORD, roles=["drafter"], posts=[dept.posts[0]])
+        change = open_change(s, "add", department=dept, actor="mulu", reason="新设许可", category="license",
+                             trigger=Trigger("law", "《测试条例》", None), name="测试许可")
+        change.fields = {**change.fields, "promised_limit_days": 10, "legal_limit_days": 20}
+        change.internal_bpmn = without_time_limit(starter_diagram(POSTS, "测试许可（内部流程图）"))
+        return change.id
+
+
+def sign_in(page: Page, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/work/"))
+
+
+def open_modeler(page: Page, change_id: int) -> None:
+    page.goto(f"/catalog/changes/{change_id}/flowchart/internal")
+    expect(page.locator('#modeler[data-ready="1"]')).to_have_count(1)
+    expect(page.locator('.djs-element[data-element-id="Task_1"]')).to_be_visible()
+
+
+def test_set_a_time_limit_and_save(page: Page, live_server: LiveServer, change_id: int) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, "mulu")
+    open_modeler(page, change_id)
+
+    # The missing time limit is shown on the task and in the list.
+    modeler_root = page.locator("#modeler")
+    expect(modeler_root).to_have_attribute("data-problems", "1")
+    expect(page.locator(".problem-badge")).to_have_count(1)
+    expect(page.locator('.problem-badge[data-element="Task_1"]')).to_be_visible()
+    expect(page.locator("#problem-list li.error")).to_contain_text("没有办理时限")
+    page.screenshot(path=str(SHOTS / "modeler-1-problem.png"))
+
+    # Select the task, give it a form, a 3-working-day limit and the decision flag.
+    page.locator('.djs-element[data-element-id="Task_1"]').click()
+    panel = page.locator("#props-body")
+    expect(panel).to_contain_text("人工环节")
+    panel.locator('select[data-prop="form"]').select_option("license_food_business_accept.json")
+    panel.locator('input[data-prop="limit"]').fill("3")
+    panel.locator('input[data-prop="limit"]').press("Tab")
+    expect(page.locator(".djs-shape[data-element-id^='Event_']:not([data-element-id$='_label'])")).to_have_count(1)
+    expect(panel.locator('input[data-prop="limit"]')).to_have_value("3")  # the task stays selected
+    panel.locator('input[data-prop="decision"]').check()
+    expect(page.locator("#dirty-flag")).to_be_visible()
+
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("#modeler-status")).to_have_text("已保存。")
+    expect(modeler_root).to_have_attribute("data-problems", "0")
+    expect(page.locator(".problem-badge")).to_have_count(0)
+    expect(page.locator("#dirty-flag")).to_be_hidden()
+    page.screenshot(path=str(SHOTS / "modeler-2-saved.png"))
+
+    # What the panel wrote is stored and passes the platform's checks.
+    with live_server.app.extensions["sunshine"].sessions() as s:
+        xml = s.get(CatalogChange, change_id).internal_bpmn
+    assert 'cancelActivity="false"' in xml and "workdays(3)" in xml and 'attachedToRef="Task_1"' in xml
+    assert '<spiffworkflow:property name="formJsonSchemaFilename" value="license_food_business_accept.json" />' in xml
+    assert '<spiffworkflow:property name="decision" value="true" />' in xml
+    report = check_bpmn(xml.encode(), "saved.bpmn", posts=set(POSTS), form_exists=lambda name: True,
+                        promised_limit_days=10, legal_limit_days=20)
+    assert report.executable and report.problems == [], report.problems
+
+    # …and survives a reload.
+    open_modeler(page, change_id)
+    page.locator('.djs-element[data-element-id="Task_1"]').click()
+    expect(panel.locator('input[data-prop="limit"]')).to_have_value("3")
+    expect(panel.locator('select[data-prop="form"]')).to_have_value("license_food_business_accept.json")
+    expect(panel.locator('input[data-prop="decision"]')).to_be_checked()
+    expect(panel.locator('input[data-prop="clock"]')).not_to_be_checked()
+    assert errors == []
+
+
+def test_simulate_the_saved_flowchart(page: Page, change_id: int) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, "mulu")
+    open_modeler(page, change_id)
+    page.get_by_role("button", name="模拟运行").click()
+    card = page.locator('.sim-task[data-task="Task_1"]')
+    expect(card).to_be_visible()
+    expect(page.locator('.djs-element.sim-active[data-element-id="Task_1"]')).to_have_count(1)
+    expect(page.locator('.djs-element.sim-done[data-element-id="StartEvent_1"]')).to_have_count(1)
+    page.screenshot(path=str(SHOTS / "modeler-3-simulate.png"))
+    card.get_by_role("button", name=re.compile("办理完成")).click()
+    expect(page.locator(".sim-finished")).to_have_text("流程已结束：办结")
+    expect(page.locator('.djs-element.sim-done[data-element-id="EndEvent_1"]')).to_have_count(1)
+    page.screenshot(path=str(SHOTS / "modeler-4-finished.png"))
+
+
+def test_simulate_the_licence_flowchart(page: Page, live_server: LiveServer, change_id: int) -> None:
+    """A longer run on 食品经营许可: supplement, its 15-day deadline passes, the application is withdrawn."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    licence = (Path(__file__).resolve().parents[2] / "processes" / "license_food_business.bpmn").read_text()
+    with live_server.app.extensions["sunshine"].sessions.begin() as s:
+        s.get(CatalogChange, change_id).internal_bpmn = licence
+    sign_in(page, "mulu")
+    page.goto(f"/catalog/changes/{change_id}/flowchart/internal")
+    expect(page.locator('#modeler[data-ready="1"]')).to_have_count(1)
+    page.get_by_role("button", name="模拟运行").click()
+    card = page.locator('.sim-task[data-task="accept"]')
+    card.get_by_label("受理结论").select_option("supplement")
+    card.get_by_role("button", name=re.compile("办理完成")).click()
+    expect(page.locator('.sim-task[data-task="supplement"]')).to_be_visible()
+    expect(page.locator('.djs-connection.sim-done[data-element-id="Flow_need_supplement"]')).to_have_count(1)
+    expect(page.locator(".sim-timers")).to_contain_text("补正期限 15个工作日")
+    page.screenshot(path=str(SHOTS / "modeler-5-licence-supplement.png"))
+    page.get_by_role("button", name="时间推进到下一个时限").click()
+    expect(page.locator(".sim-finished")).to_have_text("流程已结束：逾期未补正，视为撤回申请")
+    expect(page.locator(".sim-fired")).to_contain_text("补正期限 15个工作日")
+    page.screenshot(path=str(SHOTS / "modeler-6-licence-withdrawn.png"))
+
+
+def test_viewer_renders_and_highlights(page: Page, live_server: LiveServer, change_id: int) -> None:
+    """_bpmn_assets.html + viewer.js: done/current markers, and friendly messages for bad sources."""
+    from flask import render_template_string
+
+    with live_server.app.test_request_context():
+        assets = render_template_string("{% include '_bpmn_assets.html' %}")
+    sign_in(page, "mulu")
+    xml_url = f"/catalog/changes/{change_id}/flowchart/internal/xml"
+    page.set_content(f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">{assets}</head><body>
+      <div class="bpmn-view" id="ok" data-src="{xml_url}" data-done="StartEvent_1" data-current="Task_1"></div>
+      <div class="bpmn-view" id="missing" data-src="/nowhere.bpmn"></div>
+      <div class="bpmn-view" id="garbage" data-src="/static/sunshine.css"></div></body></html>""")
+    expect(page.locator('#ok[data-rendered="ok"]')).to_have_count(1)
+    expect(page.locator('#ok .djs-element.bpmn-current[data-element-id="Task_1"]')).to_have_count(1)
+    expect(page.locator('#ok .djs-element.bpmn-done[data-element-id="StartEvent_1"]')).to_have_count(1)
+    expect(page.locator('#ok .djs-connection.bpmn-done[data-element-id="Flow_1"]')).to_have_count(1)
+    expect(page.locator("#missing")).to_have_text("流程图暂时无法加载，请稍后刷新重试。")
+    expect(page.locator("#garbage")).to_have_text("流程图格式有误，无法显示。")
+    page.screenshot(path=str(SHOTS / "viewer.png"))
+
+
+def test_submitted_change_opens_read_only(page: Page, live_server: LiveServer, change_id: int) -> None:
+    with live_server.app.extensions["sunshine"].sessions.begin() as s:
+        s.get(CatalogChange, change_id).status = "submitted"
+    sign_in(page, "mulu")
+    open_modeler(page, change_id)
+    expect(page.locator(".djs-palette")).to_have_count(0)
+    expect(page.get_by_role("button", name="保存", exact=True)).to_have_count(0)
+    expect(page.locator("#modeler")).to_have_attribute("data-problems", "1")
+    page.locator('.djs-element[data-element-id="Task_1"]').click()
+    expect(page.locator("#props-body")).to_contain_text("只读")
+    expect(page.locator('#props-body input[data-prop="limit"]')).to_be_disabled()
+
+
+def test_upload_and_download(page: Page, change_id: int, tmp_path: Path) -> None:
+    licence = Path(__file__).resolve().parents[2] / "processes" / "license_food_business.bpmn"
+    sign_in(page, "mulu")
+    open_modeler(page, change_id)
+    page.locator("#file-upload").set_input_files(str(licence))
+    expect(page.locator('.djs-element[data-element-id="supplement"]')).to_be_visible()
+    expect(page.locator("#modeler-status")).to_have_text(re.compile("检查"))
+    expect(page.locator("#dirty-flag")).to_be_visible()
+    page.locator("#problem-list li").first.wait_for()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载").click()
+    target = tmp_path / "out.bpmn"
+    info.value.save_as(target)
+    text = target.read_text()
+    assert 'id="supplement"' in text and "workdays(15)" in text and "spiffworkflow:properties" in text
+    assert "spiffworkflow:instructionsForEndUser" in text  # the moddle extension keeps what it knows
+    report = check_bpmn(text.encode(), "roundtrip.bpmn", posts=set(POSTS),
+                        form_exists=FormRegistry(licence.parents[1] / "forms").exists,
+                        promised_limit_days=10, legal_limit_days=20)
+    assert report.executable and report.errors == [], report.errors

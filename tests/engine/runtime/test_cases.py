@@ -1,0 +1,146 @@
+"""Starting cases and completing steps through the runtime, on every database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from engine.inbox import inbox
+from engine.runtime.cases import complete_task, start_case
+from engine.runtime.errors import RuntimeProblem
+from engine.runtime.runtime import Runtime
+from engine.sandbox import RestrictedEnvironment
+from engine.store import AuditEvent, Case, OpenTask, StepRecord, WaitingTimer
+from tests.engine.conftest import APPLICANT
+
+MONDAY_10_BJ = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def _open(rt: Runtime, case_id: int) -> list[OpenTask]:
+    with rt.sessions() as s:
+        return list(s.execute(select(OpenTask).where(OpenTask.case_id == case_id)).scalars())
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_new_case_waits_in_the_accepting_post_inbox(rt, org, power):
+    case = start_case(rt, power.code, APPLICANT, "申请食品经营许可（新办）", actor="clerk")
+
+    assert case.serial == "CSJ-20261123-0001"
+    [task] = _open(rt, case.id)
+    assert (task.name, task.lane) == ("受理申请", "受理")
+    # workdays(1) from Monday 10:00: the period ends at 24:00 Beijing on Tuesday.
+    assert task.due_at == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+    assert task.warn_at == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    with rt.sessions() as s:
+        assert [r.task_id for r in inbox(s, org.clerk.id)] == [task.id]
+        assert inbox(s, org.reviewer.id) == []
+        assert inbox(s, org.outsider.id) == []
+        assert s.execute(select(func.count()).select_from(WaitingTimer)).scalar() == 1
+    # The promised limit (5 working days) is tracked on the case.
+    assert case.promised_due_at == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_serials_count_up_within_the_day(rt, org, power):
+    serials = [start_case(rt, power.code, APPLICANT, f"申请 {i}", actor="clerk").serial for i in range(3)]
+    assert serials == ["CSJ-20261123-0001", "CSJ-20261123-0002", "CSJ-20261123-0003"]
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_completing_a_step_moves_the_case_to_the_next_post(rt, org, power):
+    case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
+    [accept] = _open(rt, case.id)
+
+    complete_task(rt, accept.id, {"opinion": "材料齐全，予以受理", "materials_complete": "true"}, org.clerk)
+
+    [review] = _open(rt, case.id)
+    assert (review.name, review.lane) == ("审核", "审核")
+    with rt.sessions() as s:
+        assert inbox(s, org.clerk.id) == []
+        assert [r.task_id for r in inbox(s, org.reviewer.id)] == [review.id]
+        [step] = s.execute(select(StepRecord)).scalars().all()
+        assert step.data == {"opinion": "材料齐全，予以受理", "materials_complete": True}
+        assert step.actor == "clerk"
+        actions = s.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
+        assert actions == ["process.deploy", "case.start", "task.complete"]
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_the_whole_path_ends_at_the_modelled_end(rt, org, power):
+    case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
+    [accept] = _open(rt, case.id)
+    complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
+    [review] = _open(rt, case.id)
+    done = complete_task(rt, review.id, {"result": "pass", "opinion": "符合条件", "amount": "0"}, org.reviewer)
+
+    assert (done.status, done.end_name) == ("completed", "准予许可")
+    assert _open(rt, case.id) == []
+    with rt.sessions() as s:
+        assert s.execute(select(func.count()).select_from(WaitingTimer)).scalar() == 0
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_bad_form_gets_field_messages_and_changes_nothing(rt, org, power):
+    case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
+    [accept] = _open(rt, case.id)
+    complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
+    [review] = _open(rt, case.id)
+
+    with pytest.raises(RuntimeProblem) as err:
+        complete_task(rt, review.id, {"result": "reject", "opinion": "不符合", "amount": "十元"}, org.reviewer)
+    assert err.value.code == "form.invalid"
+    assert err.value.fields == {"amount": "请填写数字。", "reason": "此项为必填项。"}
+
+    with pytest.raises(RuntimeProblem) as err:
+        complete_task(rt, review.id, {"result": "maybe", "opinion": "x"}, org.reviewer, lang="en")
+    assert err.value.fields == {"result": "Choose one of the listed options."}
+
+    with pytest.raises(RuntimeProblem) as err:
+        complete_task(rt, review.id, {"result": "pass", "opinion": "x", "_getattr_": "boom"}, org.reviewer)
+    assert "_getattr_" in err.value.fields
+
+    assert [t.id for t in _open(rt, case.id)] == [review.id]
+    with rt.sessions() as s:
+        assert s.execute(select(func.count()).select_from(StepRecord)).scalar() == 1
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_only_holders_of_the_post_may_work_a_step(rt, org, power):
+    case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
+    [accept] = _open(rt, case.id)
+    with pytest.raises(RuntimeProblem) as err:
+        complete_task(rt, accept.id, {"opinion": "越权"}, org.reviewer)
+    assert err.value.code == "task.not_allowed"
+
+    complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
+    with pytest.raises(RuntimeProblem) as err:
+        complete_task(rt, accept.id, {"opinion": "再次"}, org.clerk)
+    assert err.value.code == "task.not_found"
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_unknown_power_and_incomplete_applicant_are_refused(rt, org, power):
+    with pytest.raises(RuntimeProblem) as err:
+        start_case(rt, "NO-SUCH", APPLICANT, "申请", actor="clerk")
+    assert err.value.code == "power.not_found"
+    with pytest.raises(RuntimeProblem) as err:
+        start_case(rt, power.code, APPLICANT.__class__("张三", "居民身份证", "", ""), "申请", actor="clerk")
+    assert set(err.value.fields) == {"id_number", "contact"}
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_stored_workflow_leaves_out_the_spec_and_reloads_sandboxed(rt, org, power, db):
+    case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
+    with rt.sessions() as s:
+        stored = s.get(Case, case.id)
+        assert '"spec"' not in stored.workflow_json
+        fresh = Runtime(db.sessions, rt.settings)  # a new process: empty spec cache
+        stored.process_version  # noqa: B018 - load the relationship inside the session
+        workflow = fresh.restore(stored)
+    assert isinstance(workflow.script_engine.environment, RestrictedEnvironment)
+    [accept] = _open(rt, case.id)
+    complete_task(fresh, accept.id, {"opinion": "受理"}, org.clerk)
+    assert [t.name for t in _open(rt, case.id)] == ["审核"]
