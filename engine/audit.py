@@ -8,13 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.store import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+
+# Built once: the log is appended on every step, and a prebuilt statement run on the transaction's connection
+# skips the ORM's per-statement work (the log is only ever appended, never loaded as objects here).
+_APPEND = insert(AuditEvent).returning(AuditEvent.id)
+_MOVE_HEAD = (update(AuditHead).where(AuditHead.id == 1)
+              .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash")))
+_READ_HEAD = select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str, case_id: int | None, step: str | None,
@@ -36,9 +43,9 @@ def record(session: Session, actor: str, action: str, *, case_id: int | None = N
     digest = _digest(head["hash"], at, actor, action, case_id, step, clean)
     values = {"at": at, "actor": actor, "action": action, "case_id": case_id, "step": step, "payload": clean,
               "prev_hash": head["hash"], "hash": digest}
-    # Core statements, not the ORM unit of work: the log is written on every step and only ever appended.
-    event_id = session.execute(insert(AuditEvent).values(**values).returning(AuditEvent.id)).scalar_one()
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_id=event_id, last_hash=digest))
+    conn = session.connection()
+    event_id = conn.execute(_APPEND, values).scalar_one()
+    conn.execute(_MOVE_HEAD, {"new_id": event_id, "new_hash": digest})
     head.update(id=event_id, hash=digest)
     return AuditEvent(id=event_id, **values)
 
@@ -51,8 +58,7 @@ def _head(session: Session) -> dict[str, Any]:
     cached = session.info.get("audit_head")
     if cached is not None and cached[0] is transaction:
         return cached[1]
-    row = session.execute(select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1)
-                          .with_for_update()).one()
+    row = session.connection().execute(_READ_HEAD).one()
     head = {"id": row.last_id, "hash": row.last_hash}
     session.info["audit_head"] = (transaction, head)
     return head

@@ -26,6 +26,8 @@ class Settings:
     warn_workdays: float = 1.0
     language: str = "zh"
     supervisor_in_web: bool = True
+    #: How many recently changed cases keep their workflow in memory (0 turns the cache off).
+    live_cases: int = 2000
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -39,6 +41,8 @@ class Settings:
             default = getattr(cls(), name)
             if isinstance(default, bool):
                 values[name] = raw.lower() in {"1", "true", "yes", "on"}
+            elif isinstance(default, int):
+                values[name] = int(raw)
             elif isinstance(default, float):
                 values[name] = float(raw)
             elif isinstance(default, Path):

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,7 +19,16 @@ from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import StepEvent
 from engine.runtime.runtime import Loaded, Runtime
 from engine.runtime.serials import case_serial
-from engine.store import Case, OpenTask, Power, StepRecord, User
+from engine.store import Case, Membership, OpenTask, Power, StepRecord, User
+
+_RECORD_STEP = insert(StepRecord)
+_TASKS = OpenTask.__table__.c
+# The step and whether the user holds its post, read in one statement after the case lock is held.
+_STEP_FOR_USER = select(
+    OpenTask.__table__,
+    exists().where(Membership.user_id == bindparam("user_id"), Membership.post_id == _TASKS.post_id)
+    .label("holds_post"),
+).where(_TASKS.id == bindparam("task_id"))
 
 
 @dataclass(frozen=True)
@@ -39,19 +48,24 @@ def start_case(rt: Runtime, power_code: str, applicant: Applicant, subject: str,
                department_id: int | None = None, data: dict[str, Any] | None = None,
                adjust: Callable[[Loaded], None] | None = None) -> Case:
     """Open a case on the power's newest flowchart and run it to its first step, in its own transaction."""
-    with rt.sessions() as session, session.begin():
-        return start_case_in(rt, session, power_code, applicant, subject, actor=actor, department_id=department_id,
-                             data=data, adjust=adjust)
+    started: list[Loaded] = []
+    with rt.sessions() as session:
+        with session.begin():
+            case = start_case_in(rt, session, power_code, applicant, subject, actor=actor,
+                                 department_id=department_id, data=data, adjust=adjust, started=started)
+        rt.remember(started[0])
+        return case
 
 
 def start_case_in(rt: Runtime, session: Session, power_code: str, applicant: Applicant, subject: str, *,
                   actor: str, department_id: int | None = None, data: dict[str, Any] | None = None,
-                  adjust: Callable[[Loaded], None] | None = None) -> Case:
+                  adjust: Callable[[Loaded], None] | None = None, started: list[Loaded] | None = None) -> Case:
     """Like ``start_case`` inside the caller's transaction.
 
     The platform's own processes (power status ``internal``) pass the handling ``department_id``, extra case
     ``data`` and an ``adjust`` callback that may reshape the first step (e.g. a deadline counted from an earlier
-    date) before the index rows are written.
+    date) before the index rows are written. ``started`` receives the loaded case, for the caller to hand to
+    ``Runtime.remember`` once its transaction has committed.
     """
     if applicant.problems():
         raise RuntimeProblem("applicant.invalid", fields={k: "required" for k in applicant.problems()})
@@ -89,6 +103,8 @@ def start_case_in(rt: Runtime, session: Session, power_code: str, applicant: App
     if adjust is not None:
         adjust(loaded)
     rt.save(loaded, actor)
+    if started is not None:
+        started.append(loaded)
     return case
 
 
@@ -99,16 +115,23 @@ def can_work(session: Any, task: OpenTask, user: User) -> bool:
     return task.post_id is not None and task.post_id in post_ids_of(session, user.id)
 
 
+def _may_work(row: Any, user: User) -> bool:
+    # The rule of ``can_work`` on a row of ``_STEP_FOR_USER``.
+    if row.assignee_id is not None:
+        return row.assignee_id == user.id
+    return bool(row.holds_post)
+
+
 def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *, lang: str = "zh") -> Case:
     """Validate the step's form, complete it and move the case on, all in one transaction."""
     try:
         with rt.locked_by_task(task_id) as loaded:
             assert loaded is not None
             session = loaded.session
-            row = session.get(OpenTask, task_id)
+            row = session.connection().execute(_STEP_FOR_USER, {"task_id": task_id, "user_id": user.id}).first()
             if row is None:
                 raise RuntimeProblem("task.not_ready")
-            if not can_work(session, row, user):
+            if not _may_work(row, user):
                 raise RuntimeProblem("task.not_allowed")
             values = dict(raw)
             if row.form:
@@ -121,8 +144,7 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
                     raise RuntimeProblem("form.invalid", fields=errors)
             # Time may have run out since the last tick: fire due timers first, so a late completion still
             # raises its red alert and an interrupting limit wins as the model says.
-            loaded.workflow.refresh_timers()
-            rt.advance(loaded)
+            rt.fire_due_timers(loaded)
             task = loaded.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
                 raise RuntimeProblem("task.not_ready")
@@ -131,9 +153,10 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
             task.set_data(**values)
             task.run()
             rt.advance(loaded)
-            session.add(StepRecord(case_id=loaded.case.id, task_id=task_id, bpmn_id=row.bpmn_id, name=row.name,
-                                   lane=row.lane, actor=user.username, started_at=row.created_at,
-                                   completed_at=loaded.now, due_at=row.due_at, data=_jsonable(values)))
+            session.connection().execute(_RECORD_STEP, dict(
+                case_id=loaded.case.id, task_id=task_id, bpmn_id=row.bpmn_id, name=row.name, lane=row.lane,
+                actor=user.username, started_at=row.created_at, completed_at=loaded.now, due_at=row.due_at,
+                data=_jsonable(values)))
             audit.record(session, user.username, "task.complete", case_id=loaded.case.id, step=row.name,
                          payload={"task": task_id, "bpmn_id": row.bpmn_id, "data": _jsonable(values),
                                   "overdue": bool(row.due_at and loaded.now > row.due_at)}, at=loaded.now)

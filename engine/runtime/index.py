@@ -3,42 +3,79 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkCalendar
-from engine.identity import find_post
 from engine.runtime.inspect import ArmedTimer, ReadyStep, armed_timers, ready_steps, task_state
+from engine.runtime.live import IndexState
 from engine.store import Case, OpenTask, Post, User, WaitingTimer
 
 _JUEL_VAR = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$")
 
+# Built once and run on the transaction's connection: these run on every step.
+_DROP_TIMERS = delete(WaitingTimer).where(WaitingTimer.id.in_(bindparam("ids", expanding=True)))
+_DROP_TASKS = delete(OpenTask).where(OpenTask.id.in_(bindparam("ids", expanding=True)))
+_ADD_TIMERS = insert(WaitingTimer)
+_ADD_TASKS = insert(OpenTask)
+_TIMER_COLUMNS = (WaitingTimer.id, WaitingTimer.case_id, WaitingTimer.bpmn_id, WaitingTimer.name,
+                  WaitingTimer.attached_task_id, WaitingTimer.attached_name, WaitingTimer.interrupting,
+                  WaitingTimer.fire_at)
+
 
 @dataclass(frozen=True)
 class FiredTimer:
-    """A timer that fired during the mutation just made."""
+    """A timer that fired during the mutation just made (the values of its former index row)."""
 
-    row: WaitingTimer
+    id: str
+    bpmn_id: str
+    name: str
+    attached_task_id: str | None
+    attached_name: str | None
+    interrupting: bool
+    fire_at: datetime
 
 
-def _post_id(session: Session, case: Case, step: ReadyStep) -> int | None:
-    names = [step.lane] if step.lane else []
-    names += [g.strip() for g in str(step.extensions.get("candidateGroups", "")).split(",") if g.strip()]
-    for name in names:
-        post = find_post(session, case.department_id, name)
-        if post is not None:
-            return post.id
-    # A lane may also name a post that exists in exactly one department (法制办's 合法性审查, 政府's 审定).
-    for name in names:
-        found = session.execute(select(Post.id).where(Post.name == name).limit(2)).scalars().all()
-        if len(found) == 1:
-            return found[0]
-    return None
+class Lanes:
+    """Resolves a step's lane (or candidate group) to a post id; department matches are remembered.
+
+    Posts are never renamed or deleted, so a post found once stays right. The fallback — a post name
+    that exists in exactly one department — is not remembered, since another department may add it later.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, str], int] = {}
+        self._lock = threading.Lock()
+
+    def post_id(self, session: Session, department_id: int, step: ReadyStep) -> int | None:
+        names = [step.lane] if step.lane else []
+        names += [g.strip() for g in str(step.extensions.get("candidateGroups", "")).split(",") if g.strip()]
+        for name in names:
+            found = self._found.get((department_id, name))
+            if found is not None:
+                return found
+        if not names:
+            return None
+        rows = dict(session.execute(select(Post.name, Post.id)
+                                    .where(Post.department_id == department_id, Post.name.in_(names))).all())
+        with self._lock:
+            for name, post_id in rows.items():
+                self._found[(department_id, name)] = post_id
+        for name in names:
+            if name in rows:
+                return rows[name]
+        for name in names:
+            only = session.execute(select(Post.id).where(Post.name == name).limit(2)).scalars().all()
+            if len(only) == 1:
+                return only[0]
+        return None
 
 
 def _assignee_id(session: Session, step: ReadyStep, data: dict) -> int | None:
@@ -54,50 +91,57 @@ def _form_name(step: ReadyStep) -> str | None:
     return step.properties.get("formJsonSchemaFilename") or step.extensions.get("formKey") or None
 
 
-def sync(session: Session, case: Case, workflow: BpmnWorkflow, calendar: WorkCalendar, *,
-         warn_workdays: float, now: datetime) -> list[FiredTimer]:
-    """Rewrite the case's index rows; return the timers that fired since the last sync.
+def read_state(session: Session, case_id: int) -> IndexState:
+    """The case's index rows as stored."""
+    timers = {row.id: dict(row._mapping) for row in
+              session.execute(select(*_TIMER_COLUMNS).where(WaitingTimer.case_id == case_id))}
+    tasks = set(session.execute(select(OpenTask.id).where(OpenTask.case_id == case_id)).scalars())
+    return IndexState(timers, tasks)
 
-    Plain Core statements (one query, one delete, one insert per table at most): this runs on every step.
+
+def sync(session: Session, case: Case, workflow: BpmnWorkflow, calendar: WorkCalendar, lanes: Lanes, *,
+         warn_workdays: float, now: datetime, known: IndexState | None = None) -> tuple[list[FiredTimer], IndexState]:
+    """Rewrite the case's index rows; return the timers that fired since the last sync and the new rows.
+
+    ``known`` is the state the previous sync left (from the live cache); without it the rows are read.
+    Plain Core statements, at most one delete and one insert per table: this runs on every step.
     """
+    old = known if known is not None else read_state(session, case.id)
+    conn = session.connection()
     armed = armed_timers(workflow)
-    timers = {t.task_id: t for t in armed}
-    old_timers = session.execute(select(WaitingTimer).where(WaitingTimer.case_id == case.id)).scalars().all()
-    fired = [FiredTimer(row) for row in old_timers
-             if row.id not in timers and task_state(workflow, row.id) == TaskState.COMPLETED]
-    gone_timers = [row.id for row in old_timers if row.id not in timers]
-    for row in old_timers:
-        session.expunge(row)  # the rows are replaced below; keep the objects only as read values
+    timers = {t.task_id: _timer_values(case, t) for t in armed}
+    gone_timers = [tid for tid in old.timers if tid not in timers]
+    fired = [FiredTimer(**{k: v for k, v in old.timers[tid].items() if k != "case_id"}) for tid in gone_timers
+             if task_state(workflow, tid) == TaskState.COMPLETED]
     if gone_timers:
-        session.execute(delete(WaitingTimer).where(WaitingTimer.id.in_(gone_timers)))
-    kept = {r.id for r in old_timers}
-    new_timers = [_timer_values(case, t) for t in armed if t.task_id not in kept]
+        conn.execute(_DROP_TIMERS, {"ids": gone_timers})
+    new_timers = [values for tid, values in timers.items() if tid not in old.timers]
     if new_timers:
-        session.execute(insert(WaitingTimer), new_timers)
+        conn.execute(_ADD_TIMERS, new_timers)
+    kept_timers = {tid: old.timers.get(tid, values) for tid, values in timers.items()}
 
     steps = {s.task_id: s for s in ready_steps(workflow, armed)}
-    old_tasks = set(session.execute(select(OpenTask.id).where(OpenTask.case_id == case.id)).scalars())
-    gone = [tid for tid in old_tasks if tid not in steps]
+    gone = [tid for tid in old.tasks if tid not in steps]
     if gone:
-        session.execute(delete(OpenTask).where(OpenTask.id.in_(gone)))
+        conn.execute(_DROP_TASKS, {"ids": gone})
     data = workflow.last_task.data if workflow.last_task else {}
     rows = []
     for tid, step in steps.items():
-        if tid in old_tasks:
+        if tid in old.tasks:
             continue
         warn_at = calendar.minus_workdays(step.due_at, warn_workdays) if step.due_at else None
         rows.append({
             "id": tid, "case_id": case.id, "bpmn_id": step.bpmn_id, "name": step.name, "lane": step.lane,
-            "post_id": _post_id(session, case, step), "department_id": case.department_id,
+            "post_id": lanes.post_id(session, case.department_id, step), "department_id": case.department_id,
             "assignee_id": _assignee_id(session, step, data), "form": _form_name(step), "created_at": now,
             "due_at": step.due_at, "warn_at": warn_at, "alert_level": 0,
         })
     if rows:
-        session.execute(insert(OpenTask), rows)
-    return fired
+        conn.execute(_ADD_TASKS, rows)
+    return fired, IndexState(kept_timers, set(steps))
 
 
-def _timer_values(case: Case, timer: ArmedTimer) -> dict[str, object]:
+def _timer_values(case: Case, timer: ArmedTimer) -> dict[str, Any]:
     return {"id": timer.task_id, "case_id": case.id, "bpmn_id": timer.bpmn_id, "name": timer.name,
             "attached_task_id": timer.attached_task_id, "attached_name": timer.attached_name,
             "interrupting": timer.interrupting, "fire_at": timer.fire_at}

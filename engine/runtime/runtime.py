@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from engine import audit, clock
 from engine.alerts import raise_alert
@@ -25,10 +28,20 @@ from engine.runtime.codec import WorkflowCodec
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import Hooks
 from engine.runtime.inspect import end_name
+from engine.runtime.live import IndexState, Live, LiveCases
 from engine.sandbox import SandboxError, script_engine
 from engine.store import Case, OpenTask
 
 log = logging.getLogger("sunshine.runtime")
+
+_CASES = Case.__table__.c
+# The case row is written on every step: one prebuilt statement, checked against the version read under lock.
+_WRITE_CASE = (update(Case.__table__)
+               .where(_CASES.id == bindparam("case_id"), _CASES.version == bindparam("old_version"))
+               .values(workflow_json=bindparam("workflow_json"), status=bindparam("status"),
+                       completed_at=bindparam("completed_at"), end_name=bindparam("end_name"),
+                       version=bindparam("new_version")))
+_ALERT_RED = update(OpenTask.__table__).where(OpenTask.__table__.c.id == bindparam("task_id")).values(alert_level=2)
 
 
 @dataclass
@@ -39,6 +52,9 @@ class Loaded:
     case: Case
     workflow: BpmnWorkflow
     now: datetime
+    #: The case's index rows as last saved, when known without reading them (live cache).
+    index: IndexState | None = field(default=None, repr=False)
+    saved: bool = False
 
 
 class Runtime:
@@ -52,6 +68,8 @@ class Runtime:
         self.calendars = CalendarCache(self.reader)
         self.forms = FormRegistry(self.settings.forms_dir)
         self.hooks = Hooks()
+        self.live = LiveCases(self.settings.live_cases)
+        self.lanes = index.Lanes()
         self.script_engine = script_engine(
             {"workdays": self._workdays, "workhours": self._workhours}, timeout=self.settings.script_timeout
         )
@@ -81,21 +99,32 @@ class Runtime:
     @contextmanager
     def locked(self, case_id: int, *, skip_locked: bool = False) -> Iterator[Loaded | None]:
         """One transaction holding the case row lock; yields None when ``skip_locked`` and it is taken."""
-        with self.sessions() as session, session.begin():
-            yield self._lock(session, case_id, skip_locked=skip_locked)
+        with self.sessions() as session:
+            with session.begin():
+                loaded = self._lock(session, case_id, skip_locked=skip_locked)
+                yield loaded
+            self.remember(loaded)
 
     @contextmanager
     def locked_by_task(self, task_id: str) -> Iterator[Loaded]:
         """Like ``locked`` for the case an open step belongs to, in the same transaction as the lookup."""
-        with self.sessions() as session, session.begin():
-            case_id = session.execute(select(OpenTask.case_id).where(OpenTask.id == task_id)).scalar()
-            if case_id is None:
-                raise RuntimeProblem("task.not_found")
-            loaded = self._lock(session, case_id, skip_locked=False)
-            assert loaded is not None
-            yield loaded
+        with self.sessions() as session:
+            with session.begin():
+                # One round trip: the step's case, found and locked by the same statement.
+                of_task = select(OpenTask.case_id).where(OpenTask.id == task_id).scalar_subquery()
+                loaded = self._lock(session, of_task, skip_locked=False, missing="task.not_found")
+                assert loaded is not None
+                yield loaded
+            self.remember(loaded)
 
-    def _lock(self, session: Session, case_id: int, *, skip_locked: bool) -> Loaded | None:
+    def remember(self, loaded: Loaded | None) -> None:
+        """Keep a committed case's workflow in memory for its next change (call after the commit)."""
+        if loaded is not None and loaded.saved:
+            case = loaded.case
+            self.live.keep(case.id, Live(case.serial, case.version, loaded.workflow, loaded.index or IndexState()))
+
+    def _lock(self, session: Session, case_id: int | ScalarSelect[int], *, skip_locked: bool,
+              missing: str = "case.not_found") -> Loaded | None:
         # NO KEY UPDATE (key_share) still lets other transactions insert rows referencing the case; the power
         # and process version come in the same round trip (inner joins, lock taken on the case row only).
         query = (select(Case).where(Case.id == case_id)
@@ -105,7 +134,10 @@ class Runtime:
         if case is None:
             if skip_locked:
                 return None
-            raise RuntimeProblem("case.not_found")
+            raise RuntimeProblem(missing)
+        live = self.live.take(case.id, case.serial, case.version)
+        if live is not None:
+            return Loaded(session, case, live.workflow, clock.now(), index=live.index)
         return Loaded(session, case, self.restore(case), clock.now())
 
     def advance(self, loaded: Loaded) -> None:
@@ -116,22 +148,41 @@ class Runtime:
             log.warning("case %s: model error: %s", loaded.case.serial, exc)
             raise RuntimeProblem("engine.script", details=str(exc)) from exc
 
+    def fire_due_timers(self, loaded: Loaded) -> None:
+        """Let timers whose moment has passed fire, and run on. Without one due, nothing can change."""
+        known = loaded.index
+        if known is not None and not any(t["fire_at"] <= loaded.now for t in known.timers.values()):
+            return
+        loaded.workflow.refresh_timers()
+        self.advance(loaded)
+
     def save(self, loaded: Loaded, actor: str) -> None:
         """Store the workflow, rewrite index rows, raise red alerts for timers that fired, note the end."""
         session, case, workflow, now = loaded.session, loaded.case, loaded.workflow, loaded.now
-        fired = index.sync(session, case, workflow, self.calendar, warn_workdays=case.power.warn_workdays, now=now)
-        for f in fired:
-            t = f.row
+        fired, loaded.index = index.sync(session, case, workflow, self.calendar, self.lanes,
+                                         warn_workdays=case.power.warn_workdays, now=now, known=loaded.index)
+        for t in fired:
             audit.record(session, actor, "timer.fired", case_id=case.id, step=t.attached_name or t.name,
                          payload={"timer": t.bpmn_id, "fire_at": t.fire_at, "interrupting": t.interrupting}, at=now)
             if t.attached_task_id:
                 raise_alert(session, case, subject=t.attached_task_id, rule="T2", step_name=t.attached_name,
                             due_at=t.fire_at, at=now, actor=actor)
-                task = session.get(OpenTask, t.attached_task_id)
-                if task is not None:
-                    task.alert_level = 2
-        if workflow.completed and case.status == "running":
-            case.status, case.completed_at, case.end_name = "completed", now, end_name(workflow)
-            audit.record(session, actor, "case.complete", case_id=case.id, payload={"end": case.end_name}, at=now)
-        case.workflow_json = self.codec.dumps(workflow)
-        session.flush()
+                session.connection().execute(_ALERT_RED, {"task_id": t.attached_task_id})
+        status, completed_at, ended = case.status, case.completed_at, case.end_name
+        if workflow.completed and status == "running":
+            status, completed_at, ended = "completed", now, end_name(workflow)
+            audit.record(session, actor, "case.complete", case_id=case.id, payload={"end": ended}, at=now)
+        _write_case(session, case, workflow_json=self.codec.dumps(workflow), status=status,
+                    completed_at=completed_at, end_name=ended)
+        loaded.saved = True
+
+
+
+def _write_case(session: Session, case: Case, **values: Any) -> None:
+    """Store the case's workflow and status with a version check, keeping the ORM object in step."""
+    session.flush()  # whatever else changed on the case goes first, under its own version check
+    params = {**values, "case_id": case.id, "old_version": case.version, "new_version": case.version + 1}
+    if session.connection().execute(_WRITE_CASE, params).rowcount != 1:
+        raise StaleDataError(f"case {case.id} was changed by another transaction")
+    for key, value in {**values, "version": case.version + 1}.items():
+        set_committed_value(case, key, value)

@@ -12,7 +12,6 @@ def fire_due_timers(rt: Runtime, case_id: int, *, skip_locked: bool = False, act
             return False
         if loaded.case.status != "running":
             return True
-        loaded.workflow.refresh_timers()
-        rt.advance(loaded)
+        rt.fire_due_timers(loaded)
         rt.save(loaded, actor)
         return True

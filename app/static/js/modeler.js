@@ -20,7 +20,9 @@
       post: '岗位（泳道名称）', postHint: '从本部门岗位中选择，或直接输入。', postUnknown: '「{name}」不是本部门的岗位。',
       form: '表单', noForm: '（不使用表单）', limit: '办理时限（工作日）',
       limitHint: '保存为附在环节上的非中断定时边界事件：workdays(N)。', limitOther: '当前时限表达式：{expr}',
-      limitName: '时限 {n}个工作日', noLimit: '尚未设置时限。', clock: '停止计时（补正、听证等环节）',
+      limitName: '时限 {n}个工作日', noLimit: '尚未设置时限。', removeLimit: '删除时限',
+      removeLimitConfirm: '删除时限会同时删除从定时事件引出的路径。确定删除吗？', limitRemoved: '已删除时限（可按 Ctrl+Z 撤销）。',
+      clock: '停止计时（补正、听证等环节）',
       decision: '决定环节（须上传证据和法律依据）', condition: '条件（Python 表达式）',
       conditionHint: '例如 accept_result == "accept"；变量来自前面环节的表单字段。', defaultFlow: '默认路径（其他条件都不满足时）',
       timerExpr: '时限表达式', interrupting: '到期时中断环节（否则只亮红灯）', readonly: '只读：该调整申请已提交，不能修改。',
@@ -52,7 +54,9 @@
       limit: 'Time limit (working days)',
       limitHint: 'Stored as a non-interrupting timer boundary event on the step: workdays(N).',
       limitOther: 'Current time-limit expression: {expr}', limitName: 'Time limit {n} working day(s)',
-      noLimit: 'No time limit yet.', clock: 'Clock paused (supplement, hearing…)',
+      noLimit: 'No time limit yet.', removeLimit: 'Remove time limit',
+      removeLimitConfirm: 'Removing the time limit also removes the paths leaving its timer event. Remove it?',
+      limitRemoved: 'Time limit removed (Ctrl+Z undoes it).', clock: 'Clock paused (supplement, hearing…)',
       decision: 'Decision step (evidence and legal basis required)', condition: 'Condition (Python expression)',
       conditionHint: 'e.g. accept_result == "accept"; names are form fields of earlier steps.',
       defaultFlow: 'Default path (when no condition holds)', timerExpr: 'Time-limit expression',
@@ -78,21 +82,98 @@
     }
   }[LANG];
 
-  // Chinese for the palette and context pad (bpmn-js looks every label up through its translate service).
+  // ---- Chinese for bpmn-js's own UI -------------------------------------------------------------------
+  // bpmn-js looks every label of the palette, the context pad, the "change element" (replace) popup and its
+  // header toggles up through its translate service; the keys are the exact English templates of the vendored
+  // bundle (grep 'label:"' and the translate calls in vendor/bpmn-js/bpmn-modeler.production.min.js).
   var ZH_UI = {
+    // palette
     'Activate hand tool': '抓手工具', 'Activate lasso tool': '套索工具', 'Activate create/remove space tool': '插入/删除空间',
     'Activate global connect tool': '连线工具', 'Create start event': '开始事件', 'Create end event': '结束事件',
     'Create task': '任务', 'Create gateway': '网关', 'Create intermediate/boundary event': '中间/边界事件',
     'Create data object reference': '数据对象', 'Create data store reference': '数据存储',
     'Create expanded sub-process': '子流程', 'Create pool/participant': '池', 'Create group': '分组',
+
+    // context pad
     'Append end event': '追加结束事件', 'Append gateway': '追加网关', 'Append task': '追加任务',
-    'Append intermediate/boundary event': '追加中间事件', 'Add text annotation': '添加注释',
-    'Connect to other element': '连接到其他元素', 'Change element': '更改类型', 'Delete': '删除',
+    'Append intermediate/boundary event': '追加中间事件', 'Append receive task': '追加接收任务',
+    'Append message intermediate catch event': '追加消息中间捕获事件',
+    'Append timer intermediate catch event': '追加定时中间捕获事件',
+    'Append conditional intermediate catch event': '追加条件中间捕获事件',
+    'Append signal intermediate catch event': '追加信号中间捕获事件',
+    'Append compensation activity': '追加补偿活动', 'Add text annotation': '添加注释',
+    'Connect to other element': '连接到其他元素', 'Connect using association': '用关联连接',
+    'Connect using data input association': '用数据输入关联连接', 'Change element': '更改类型', 'Delete': '删除',
     'Add lane above': '在上方添加泳道', 'Add lane below': '在下方添加泳道', 'Divide into two lanes': '拆分为两个泳道',
-    'Divide into three lanes': '拆分为三个泳道', 'Search in diagram': '在图中搜索',
-    'Toggle non-interrupting': '切换中断/非中断', 'Sequence flow': '顺序流', 'Default flow': '默认路径',
-    'Conditional flow': '条件路径'
+    'Divide into three lanes': '拆分为三个泳道', 'Search in diagram': '在图中搜索', 'Open {element}': '打开「{element}」',
+
+    // align / distribute (several elements selected)
+    'Align elements': '对齐', 'Align elements left': '左对齐', 'Align elements center': '水平居中对齐',
+    'Align elements right': '右对齐', 'Align elements top': '顶端对齐', 'Align elements middle': '垂直居中对齐',
+    'Align elements bottom': '底端对齐', 'Distribute elements horizontally': '水平等距分布',
+    'Distribute elements vertically': '垂直等距分布',
+
+    // replace menu: tasks and sub-processes
+    'Task': '任务', 'User task': '用户任务', 'Service task': '服务任务', 'Send task': '发送任务',
+    'Receive task': '接收任务', 'Manual task': '手工任务', 'Business rule task': '业务规则任务',
+    'Script task': '脚本任务', 'Call activity': '调用活动', 'Transaction': '事务', 'Event sub-process': '事件子流程',
+    'Sub-process': '子流程', 'Sub-process (collapsed)': '子流程（折叠）', 'Sub-process (expanded)': '子流程（展开）',
+    'Ad-hoc sub-process': '自由子流程', 'Ad-hoc sub-process (collapsed)': '自由子流程（折叠）',
+    'Ad-hoc sub-process (expanded)': '自由子流程（展开）',
+
+    // replace menu: gateways, data, pools, flows
+    'Exclusive gateway': '排他网关', 'Parallel gateway': '并行网关', 'Inclusive gateway': '包容网关',
+    'Complex gateway': '复杂网关', 'Event-based gateway': '事件网关',
+    'Data object reference': '数据对象', 'Data store reference': '数据存储',
+    'Expanded pool/participant': '展开的池（参与者）', 'Empty pool/participant': '空池（参与者）',
+    'Empty pool/participant (removes content)': '空池（参与者，将删除池中内容）',
+    'Sequence flow': '顺序流', 'Default flow': '默认路径', 'Conditional flow': '条件路径',
+
+    // replace menu: start events
+    'Start event': '开始事件', 'Message start event': '消息开始事件', 'Timer start event': '定时开始事件',
+    'Conditional start event': '条件开始事件', 'Signal start event': '信号开始事件', 'Error start event': '错误开始事件',
+    'Escalation start event': '升级开始事件', 'Compensation start event': '补偿开始事件',
+    'Message start event (non-interrupting)': '消息开始事件（非中断）',
+    'Timer start event (non-interrupting)': '定时开始事件（非中断）',
+    'Conditional start event (non-interrupting)': '条件开始事件（非中断）',
+    'Signal start event (non-interrupting)': '信号开始事件（非中断）',
+    'Escalation start event (non-interrupting)': '升级开始事件（非中断）',
+
+    // replace menu: intermediate events
+    'Intermediate throw event': '中间抛出事件', 'Message intermediate catch event': '消息中间捕获事件',
+    'Message intermediate throw event': '消息中间抛出事件', 'Timer intermediate catch event': '定时中间捕获事件',
+    'Conditional intermediate catch event': '条件中间捕获事件', 'Signal intermediate catch event': '信号中间捕获事件',
+    'Signal intermediate throw event': '信号中间抛出事件', 'Escalation intermediate throw event': '升级中间抛出事件',
+    'Compensation intermediate throw event': '补偿中间抛出事件', 'Link intermediate catch event': '链接中间捕获事件',
+    'Link intermediate throw event': '链接中间抛出事件',
+
+    // replace menu: boundary events
+    'Boundary event': '边界事件', 'Message boundary event': '消息边界事件', 'Timer boundary event': '定时边界事件',
+    'Conditional boundary event': '条件边界事件', 'Signal boundary event': '信号边界事件',
+    'Escalation boundary event': '升级边界事件', 'Error boundary event': '错误边界事件',
+    'Cancel boundary event': '取消边界事件', 'Compensation boundary event': '补偿边界事件',
+    'Message boundary event (non-interrupting)': '消息边界事件（非中断）',
+    'Timer boundary event (non-interrupting)': '定时边界事件（非中断）',
+    'Conditional boundary event (non-interrupting)': '条件边界事件（非中断）',
+    'Signal boundary event (non-interrupting)': '信号边界事件（非中断）',
+    'Escalation boundary event (non-interrupting)': '升级边界事件（非中断）',
+
+    // replace menu: end events
+    'End event': '结束事件', 'Message end event': '消息结束事件', 'Signal end event': '信号结束事件',
+    'Escalation end event': '升级结束事件', 'Error end event': '错误结束事件', 'Cancel end event': '取消结束事件',
+    'Compensation end event': '补偿结束事件', 'Terminate end event': '终止结束事件',
+
+    // replace menu header toggles
+    'Parallel multi-instance': '并行多实例', 'Sequential multi-instance': '串行多实例', 'Loop': '循环',
+    'Toggle non-interrupting': '切换中断/非中断', 'Collection': '集合', 'Participant multiplicity': '多参与者',
+
+    // feedback while dragging
+    'flow elements must be children of pools/participants': '流程元素必须放在池（参与者）内',
+    'Data object must be placed within a pool/participant.': '数据对象必须放在池（参与者）内。'
   };
+
+  // Texts the popup menu renders itself, without the translate service.
+  var ZH_POPUP = { search: '搜索类型…', results: '项结果', noResults: '没有匹配的类型。' };
 
   function fmt(text, values) {
     return String(text).replace(/\{(\w+)\}/g, function (m, k) { return values && k in values ? values[k] : m; });
@@ -145,6 +226,8 @@
   var modeling = editable ? modeler.get('modeling', false) : null;
   var bpmnFactory = editable ? modeler.get('bpmnFactory', false) : null;
   var elementFactory = editable ? modeler.get('elementFactory', false) : null;
+  var popupMenu = editable ? modeler.get('popupMenu', false) : null;
+  if (LANG === 'zh' && popupMenu) { localizePopupMenu(); }
 
   var posts = [];
   var forms = [];
@@ -191,6 +274,36 @@
     return request(url, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
   }
 
+  /** The few popup-menu texts bpmn-js hard-codes: search placeholder, "N results found", no match. */
+  function localizePopupMenu() {
+    var observer = null;
+    function localize(container) {
+      container.querySelectorAll('.djs-popup-search input').forEach(function (input) {
+        if (!input.placeholder) { input.placeholder = ZH_POPUP.search; }
+      });
+      // "{n} {result|results} found" are separate text nodes; rewrite them in place so later renders still update.
+      container.querySelectorAll('.djs-popup-search-count').forEach(function (count) {
+        count.childNodes.forEach(function (node) {
+          if (node.nodeType !== 3) { return; }
+          if (/^\s*results?\s*$/.test(node.data)) { node.data = ZH_POPUP.results; } else if (/^\s*found\s*$/.test(node.data)) { node.data = ''; }
+        });
+      });
+    }
+    popupMenu.registerProvider('bpmn-replace', {
+      getPopupMenuEntries: function () { return {}; },
+      getEmptyPlaceholder: function () { return function (search) { return search ? ZH_POPUP.noResults : ''; }; }
+    });
+    eventBus.on('popupMenu.opened', function () {
+      var container = canvas.getContainer().querySelector('.djs-popup-parent');
+      if (!container) { return; }
+      localize(container);
+      if (observer) { observer.disconnect(); }
+      observer = new MutationObserver(function () { localize(container); });
+      observer.observe(container, { childList: true, subtree: true, characterData: true });
+    });
+    eventBus.on('popupMenu.close', function () { if (observer) { observer.disconnect(); observer = null; } });
+  }
+
   // ---- BPMN helpers -----------------------------------------------------------------------------------
 
   function bo(element) { return element.businessObject; }
@@ -205,9 +318,11 @@
     return expr ? (expr.body || '') : '';
   }
 
-  function timerOf(task) {
-    return (task.attachers || []).filter(function (a) { return is(a, 'bpmn:BoundaryEvent') && timerDef(a); })[0];
+  function timersOf(task) {
+    return (task.attachers || []).filter(function (a) { return is(a, 'bpmn:BoundaryEvent') && timerDef(a); });
   }
+
+  function timerOf(task) { return timersOf(task)[0]; }
 
   function spiffProps(element) {
     var ext = bo(element).extensionElements;
@@ -280,6 +395,16 @@
     timer.$parent = event;
     var shape = elementFactory.createShape({ type: 'bpmn:BoundaryEvent', businessObject: event });
     return modeling.createShape(shape, { x: task.x + task.width - 24, y: task.y + task.height }, task, { attach: true });
+  }
+
+  /** Remove the task's time limit: every timer boundary event on it, in one undoable command. */
+  function removeTimeLimit(task) {
+    var timers = timersOf(task);
+    if (!timers.length) { return false; }
+    var paths = timers.some(function (t) { return (t.outgoing || []).length > 0; });
+    if (paths && !window.confirm(T.removeLimitConfirm)) { return false; }
+    modeling.removeElements(timers.slice());
+    return true;
   }
 
   function isGatewayFlow(element) {
@@ -363,7 +488,18 @@
       setTimeLimit(element, n);
     });
     var hint = timer && !match ? fmt(T.limitOther, { expr: text }) : (timer ? T.limitHint : T.noLimit + ' ' + T.limitHint);
-    panel.appendChild(field(T.limit, days, hint));
+    var limitField = field(T.limit, days, hint);
+    if (timer && editable) {
+      var remove = el('button', { type: 'button', class: 'secondary', 'data-action': 'remove-limit', text: T.removeLimit,
+                                  style: 'margin-top: .3rem' });
+      remove.addEventListener('click', function () {
+        try {
+          if (removeTimeLimit(element)) { renderPanel(); setStatus(T.limitRemoved); }
+        } catch (err) { setStatus(String(err), 'bad'); console.error(err); }
+      });
+      limitField.appendChild(el('div', {}, [remove]));
+    }
+    panel.appendChild(limitField);
 
     [['clock', 'paused', T.clock], ['decision', 'true', T.decision]].forEach(function (spec) {
       var box = el('input', { type: 'checkbox', 'data-prop': spec[0], checked: getProp(element, spec[0]) === spec[1],
@@ -416,7 +552,10 @@
     renderPanel();
   });
   eventBus.on('elements.changed', function (e) {
-    var touched = selected && e.elements.some(function (x) { return x === selected || x.host === selected; });
+    var touched = selected && e.elements.some(function (x) {
+      // A removed (or restored) boundary event may have lost its host already; its attachedToRef remains.
+      return x === selected || x.host === selected || (is(x, 'bpmn:BoundaryEvent') && bo(x).attachedToRef === bo(selected));
+    });
     if (!touched) { return; }
     // Re-render with the committed values, keeping the keyboard focus where it was.
     var focused = panel.contains(document.activeElement) ? document.activeElement.getAttribute('data-prop') : null;
