@@ -60,7 +60,8 @@ def _lint(session: Session, change: CatalogChange, which: str, data: bytes, lang
     if which == "internal":
         f = change.fields or {}
         return check_bpmn(data, "internal.bpmn", lang=lang, posts=posts_for_lanes(session, change.department_id),
-                          form_exists=runtime().forms.exists, promised_limit_days=f.get("promised_limit_days") or None,
+                          form_exists=runtime().forms.exists, form_fields=runtime().forms.field_names,
+                          promised_limit_days=f.get("promised_limit_days") or None,
                           legal_limit_days=f.get("legal_limit_days") or None).problems
     report = check_bpmn(data, "external.bpmn", lang=lang)
     return [p for p in report.problems if not report.displayable or p.code.startswith(("xml.", "xsd."))]

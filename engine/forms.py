@@ -145,6 +145,11 @@ class FormRegistry:
     def exists(self, name: str) -> bool:
         return bool(_SAFE_NAME.match(name)) and (self.directory / name).is_file()
 
+    def field_names(self, name: str) -> set[str]:
+        """The names of a form's fields (empty when there is no such form)."""
+        form = self.get(name)
+        return set(form.schema.get("properties", {})) if form is not None else set()
+
     def get(self, name: str) -> Form | None:
         """The form named ``name`` (e.g. ``license_accept.json``), or None."""
         if name in self._cache:

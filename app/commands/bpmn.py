@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -27,19 +28,35 @@ def default_forms_dir() -> Path | None:
     return local if local.is_dir() else None
 
 
+def _form_file(base: Path, name: str) -> Path | None:
+    for suffix in _FORM_SUFFIXES:
+        candidate = (base / f"{name}{suffix}").resolve()
+        # A form name like ../../etc/passwd must not make us look outside the forms folder.
+        if candidate.is_relative_to(base) and candidate.is_file():
+            return candidate
+    return None
+
+
 def forms_checker(forms_dir: Path) -> Callable[[str], bool]:
     """A ``form_exists`` callback that looks for the form inside ``forms_dir`` and nowhere else."""
     base = forms_dir.resolve()
+    return lambda name: _form_file(base, name) is not None
 
-    def form_exists(name: str) -> bool:
-        for suffix in _FORM_SUFFIXES:
-            candidate = (base / f"{name}{suffix}").resolve()
-            # A form name like ../../etc/passwd must not make us look outside the forms folder.
-            if candidate.is_relative_to(base) and candidate.is_file():
-                return True
-        return False
 
-    return form_exists
+def form_fields_reader(forms_dir: Path) -> Callable[[str], set[str]]:
+    """A ``form_fields`` callback: the field names of a JSON Schema form inside ``forms_dir``."""
+    base = forms_dir.resolve()
+
+    def form_fields(name: str) -> set[str]:
+        path = _form_file(base, name)
+        try:
+            schema = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
+        except (OSError, ValueError):
+            return set()
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        return set(properties) if isinstance(properties, dict) else set()
+
+    return form_fields
 
 
 def _read(path: Path, lang: str) -> bytes | BpmnProblem:
@@ -96,7 +113,9 @@ def check(
 ) -> None:
     """Check each FILE; exit 0 only when every file can run (executable, no errors)."""
     forms = forms_dir if forms_dir is not None else default_forms_dir()
-    form_exists = forms_checker(forms) if forms is not None and forms.is_dir() else None
+    known = forms is not None and forms.is_dir()
+    form_exists = forms_checker(forms) if known else None
+    form_fields = form_fields_reader(forms) if known else None
     all_ok = True
     for path in files:
         data = _read(path, lang)
@@ -110,6 +129,7 @@ def check(
             str(path),
             lang=lang,
             form_exists=form_exists,
+            form_fields=form_fields,
             promised_limit_days=promised_days,
             legal_limit_days=legal_days,
         )

@@ -23,6 +23,7 @@ def check_bpmn(
     lang: str = "zh",
     posts: set[str] | None = None,
     form_exists: Callable[[str], bool] | None = None,
+    form_fields: Callable[[str], set[str]] | None = None,
     promised_limit_days: float | None = None,
     legal_limit_days: float | None = None,
     max_bytes: int | None = None,
@@ -53,6 +54,7 @@ def check_bpmn(
         lang=lang,
         posts=set(posts) if posts is not None else None,
         form_exists=form_exists,
+        form_fields=form_fields,
         promised_limit_days=promised_limit_days,
         legal_limit_days=legal_limit_days,
     )

@@ -284,6 +284,14 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "en": '"{name}" in the timer expression "{expression}" is not understood. Write a duration as P2D '
         "(2 days), PT4H (4 hours) or workdays(2); quote any text.",
     },
+    "timer.case_data": {
+        "severity": "warning",
+        "zh": "定时表达式“{expression}”用到办件数据“{name}”，要到办件运行时才能计算，无法预先核对时长。"
+        "请确认前面的步骤会填写“{name}”，否则办件会在这一步报错。",
+        "en": 'The timer expression "{expression}" uses the case data "{name}", so it can only be computed '
+        'while a case runs and its length cannot be checked in advance. Make sure an earlier step fills in '
+        '"{name}", or cases will stop with an error at this step.',
+    },
     "timer.eval_failed": {
         "severity": "error",
         "zh": "定时表达式“{expression}”无法计算：{detail}",

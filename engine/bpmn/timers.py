@@ -136,8 +136,17 @@ class _Recorder:
         return (_REFERENCE + timedelta(hours=hours)).isoformat()
 
 
-def check_timer(field_name: str, text: str | None, lang: str = "zh") -> TimerCheck:
-    """Evaluate a timer text the way the engine will, without running anything unsafe."""
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_timer(field_name: str, text: str | None, lang: str = "zh", *,
+                case_data: frozenset[str] | None = None) -> TimerCheck:
+    """Evaluate a timer text the way the engine will, without running anything unsafe.
+
+    ``case_data`` names the variables a case will hold when the timer is armed (form fields of the process,
+    the applicant's details); a timer using one can only be computed then, which is reported as a warning.
+    ``None`` means "not known", and then any plain ASCII identifier is taken for case data.
+    """
     raw = (text or "").strip()
     kind = timer_kind(field_name, raw) if raw else FIELD_KINDS[field_name]
     check = TimerCheck(field_name, raw, kind, normalise_timer_text(raw))
@@ -154,6 +163,11 @@ def check_timer(field_name: str, text: str | None, lang: str = "zh") -> TimerChe
         check.problems.append(("timer.syntax", {"expression": raw, "detail": explain(errors, lang)}))
         return check
     static = _static_problem(expression, raw)
+    if static is not None and static[0] == "timer.unknown_name":
+        name = str(static[1]["name"])
+        if name in case_data if case_data is not None else _VARIABLE.match(name):
+            check.problems.append(("timer.case_data", {"expression": raw, "name": name}))
+            return check
     if static is not None:
         check.problems.append(static)
         return check

@@ -139,7 +139,8 @@ def check_internal(session: Session, change: CatalogChange, forms: FormRegistry,
     data = (change.internal_bpmn or "").encode()
     f = change.fields
     return check_bpmn(data, "internal.bpmn", lang=lang, posts=posts_for_lanes(session, change.department_id),
-                      form_exists=forms.exists, promised_limit_days=f.get("promised_limit_days") or None,
+                      form_exists=forms.exists, form_fields=forms.field_names,
+                      promised_limit_days=f.get("promised_limit_days") or None,
                       legal_limit_days=f.get("legal_limit_days") or None)
 
 

@@ -563,6 +563,7 @@ def _import_row(ctx: _Context, row: _Row) -> AcceptedRow | RejectedRow:
     elif dept is not None:
         report = check_bpmn(internal.encode("utf-8"), "internal.bpmn", lang=lang,
                             posts=posts_for_lanes(session, dept.id), form_exists=ctx.forms.exists,
+                            form_fields=ctx.forms.field_names,
                             promised_limit_days=promised if isinstance(promised, int) and promised else None,
                             legal_limit_days=legal if isinstance(legal, int) and legal else None)
         if not report.ok:

@@ -17,6 +17,7 @@ from engine.identity import post_ids_of
 from engine.runtime.deploy import latest_version
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import StepEvent
+from engine.runtime.live import IndexState
 from engine.runtime.runtime import Loaded, Runtime
 from engine.runtime.serials import case_serial
 from engine.store import Case, Membership, OpenTask, Power, StepRecord, User
@@ -98,7 +99,7 @@ def start_case_in(rt: Runtime, session: Session, power_code: str, applicant: App
     audit.record(session, actor, "case.start", case_id=case.id,
                  payload={"serial": case.serial, "power": power.code, "version": version.version,
                           "applicant": applicant.name, "subject": subject}, at=now)
-    loaded = Loaded(session, case, workflow, now)
+    loaded = Loaded(session, case, workflow, now, index=IndexState())  # a new case has no index rows yet
     rt.advance(loaded)
     if adjust is not None:
         adjust(loaded)

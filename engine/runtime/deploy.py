@@ -30,7 +30,7 @@ def deploy(session: Session, data: bytes, filename: str, *, author: str, forms: 
     The catalog deploys each power's flowchart under the power's code, so powers sharing a drawing keep
     separate version lines.
     """
-    report = check_bpmn(data, filename, posts=posts, form_exists=forms.exists,
+    report = check_bpmn(data, filename, posts=posts, form_exists=forms.exists, form_fields=forms.field_names,
                         promised_limit_days=promised_limit_days, legal_limit_days=legal_limit_days)
     if not report.ok:
         details = "; ".join(f"{p.element_id or ''} {p.message}".strip() for p in report.problems

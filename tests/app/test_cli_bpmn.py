@@ -137,3 +137,15 @@ def test_forms_checker_stays_inside_its_folder(tmp_path: Path) -> None:
     exists = forms_checker(forms)
     assert exists("review") and exists("review.json")
     assert not exists("../secret.json") and not exists("../secret")
+
+
+def test_a_limit_taken_from_case_data_is_checked_against_the_forms_folder(tmp_path: Path) -> None:
+    runtime = Path(__file__).resolve().parents[1] / "engine" / "runtime"
+    model = runtime / "fixtures" / "permit_days.bpmn"
+    result = _run(str(model), "--forms-dir", str(runtime / "forms"))
+    assert result.exit_code == 0, result.output
+    assert "办件数据“review_days”" in result.output
+    typo = model.read_text(encoding="utf-8").replace("workdays(review_days)", "workdays(reveiw_days)")
+    (tmp_path / "typo.bpmn").write_text(typo, encoding="utf-8")
+    result = _run(str(tmp_path / "typo.bpmn"), "--forms-dir", str(runtime / "forms"))
+    assert result.exit_code == 1 and "“reveiw_days”无法识别" in result.output

@@ -19,6 +19,7 @@ class LintContext:
     lang: str = "zh"
     posts: set[str] | None = None
     form_exists: Callable[[str], bool] | None = None
+    form_fields: Callable[[str], set[str]] | None = None
     promised_limit_days: float | None = None
     legal_limit_days: float | None = None
     step_days: dict[str, float] = field(default_factory=dict)

@@ -8,6 +8,7 @@ from engine.bpmn import model
 from engine.bpmn.messages import label
 from engine.bpmn.problems import BpmnProblem
 from engine.bpmn.rules.context import LintContext
+from engine.bpmn.rules.forms import referenced_forms
 from engine.bpmn.timers import check_timer
 
 
@@ -26,6 +27,7 @@ def check_timers(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]
         code = "timer.missing_paused" if is_paused(task) else "timer.missing"
         problems.append(ctx.problem(code, task))
 
+    case_data = _case_data(ctx, process)
     for definition in model.iter_descendants(process, "timerEventDefinition"):
         event = definition.getparent()
         if event is None:
@@ -35,7 +37,7 @@ def check_timers(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]
             problems.append(ctx.problem("timer.empty", event, line=definition.sourceline))
             continue
         field_name, text_el = found
-        result = check_timer(field_name, text_el.text, ctx.lang)
+        result = check_timer(field_name, text_el.text, ctx.lang, case_data=case_data)
         for code, fields in result.problems:
             if code == "timer.not_text":
                 fields = {**fields, "kind": _kind_label(str(fields.get("kind")), ctx.lang)}
@@ -46,6 +48,25 @@ def check_timers(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]
             # The earliest timer is the step's due moment; later ones are escalations after it.
             ctx.step_days[attached] = result.days if previous is None else min(previous, result.days)
     return problems
+
+
+#: What every case holds from the start (``start_case`` puts it there).
+CASE_START_DATA = frozenset({"applicant_name", "applicant_id_type", "applicant_id_number", "applicant_contact",
+                             "subject", "power_code", "power_name"})
+
+
+def _case_data(ctx: LintContext, process: etree._Element) -> frozenset[str] | None:
+    # Variables a timer may read: the start data plus every field of the forms this process's steps fill in.
+    if ctx.form_fields is None:
+        return None
+    names = set(CASE_START_DATA)
+    for task in model.iter_descendants(process, "userTask", "manualTask", "startEvent"):
+        for form in referenced_forms(task):
+            try:
+                names |= ctx.form_fields(form)
+            except (OSError, ValueError):
+                continue
+    return frozenset(names)
 
 
 def _kind_label(kind: str, lang: str) -> str:

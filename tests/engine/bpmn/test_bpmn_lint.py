@@ -170,7 +170,6 @@ def test_paused_task_without_timer_is_only_a_warning() -> None:
         ("三天", "timer.unknown_name"),
         ("workdays(2", "timer.syntax"),
         ("deadline(3)", "timer.unknown_function"),
-        ("workdays(days)", "timer.unknown_name"),
         ("workdays(-2)", "timer.bad_args"),
         ("().__class__", "timer.syntax"),
         ("[workdays(i) for i in range(3)]", "timer.forbidden"),
@@ -189,6 +188,44 @@ def test_bad_timer_texts(text: str, code: str) -> None:
     assert problem.element_name == "受理申请时限"
     assert problem.line == line_of(data, "<bpmn:timeDate>")
     assert not report.ok
+
+
+def _extension_process(timer: str) -> bytes:
+    # 受理 fills in a form with an "extension_days" field; 审核's limit is that many working days.
+    form = ('<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property '
+            'name="formJsonSchemaFilename" value="accept.json" /></spiffworkflow:properties></bpmn:extensionElements>')
+    body = lanes(承办=["StartEvent_1", "Task_a", "Task_a_timer", "Task_b", "Task_b_timer", "EndEvent_1"])
+    body += '<bpmn:startEvent id="StartEvent_1" name="开始" />\n'
+    body += user_task("Task_a", "受理申请", extra=form)
+    body += user_task("Task_b", "审核", timer=timer)
+    body += '<bpmn:endEvent id="EndEvent_1" name="办结" />\n'
+    body += flow("Flow_1", "StartEvent_1", "Task_a") + flow("Flow_2", "Task_a", "Task_b")
+    body += flow("Flow_3", "Task_b", "EndEvent_1")
+    return process(body)
+
+
+def test_a_limit_read_from_case_data_is_a_warning_when_an_earlier_form_fills_it() -> None:
+    fields = {"accept.json": {"opinion", "extension_days"}}
+    data = _extension_process("workdays(extension_days)")
+    report = check_bpmn(data, "t.bpmn", form_exists=fields.__contains__,
+                        form_fields=lambda name: fields.get(name, set()))
+    problem = _only(report, "timer.case_data")
+    assert problem.severity == "warning" and problem.element_id == "Task_b_timer"
+    assert "extension_days" in problem.message and "运行时" in problem.message
+    assert report.ok
+
+    # A name no form of the process fills in is a mistake, not case data.
+    report = check_bpmn(_extension_process("workdays(extention_days)"), "t.bpmn", form_exists=fields.__contains__,
+                        form_fields=lambda name: fields.get(name, set()))
+    assert _only(report, "timer.unknown_name").severity == "error" and not report.ok
+
+
+def test_without_the_forms_a_plain_variable_is_taken_for_case_data_and_other_words_are_not() -> None:
+    report = check_bpmn(process(linear(("Task_a", "受理申请"), timer="workdays(days)")), "t.bpmn", lang="en")
+    problem = _only(report, "timer.case_data")
+    assert problem.severity == "warning" and "can only be computed while a case runs" in problem.message
+    report = check_bpmn(process(linear(("Task_a", "受理申请"), timer="三天")), "t.bpmn")
+    assert _only(report, "timer.unknown_name").severity == "error"
 
 
 @pytest.mark.parametrize(

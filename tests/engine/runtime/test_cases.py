@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from engine.inbox import inbox
 from engine.runtime.cases import complete_task, start_case
+from engine.runtime.deploy import deploy
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.runtime import Runtime
 from engine.sandbox import RestrictedEnvironment
-from engine.store import AuditEvent, Case, OpenTask, StepRecord, WaitingTimer
-from tests.engine.conftest import APPLICANT
+from engine.store import AuditEvent, Case, OpenTask, Power, StepRecord, WaitingTimer
+from tests.engine.conftest import APPLICANT, HERE
 
 MONDAY_10_BJ = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -144,3 +145,20 @@ def test_stored_workflow_leaves_out_the_spec_and_reloads_sandboxed(rt, org, powe
     [accept] = _open(rt, case.id)
     complete_task(fresh, accept.id, {"opinion": "受理"}, org.clerk)
     assert [t.name for t in _open(rt, case.id)] == ["审核"]
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_a_limit_taken_from_an_earlier_form_counts_that_many_working_days(rt, org):
+    with rt.sessions.begin() as s:
+        # The linter warns that 审核's limit is only known once 受理 has set it, and lets it deploy.
+        deploy(s, (HERE / "fixtures" / "permit_days.bpmn").read_bytes(), "permit_days.bpmn", author="legal",
+               forms=rt.forms, posts={"受理", "审核"})
+        s.add(Power(code="510000-CSJ-XK-002", name="测试许可（核定期限）", category="license",
+                    department_id=org.department.id, process_key="test_permit_days", legal_limit_days=20,
+                    promised_limit_days=10))
+    case = start_case(rt, "510000-CSJ-XK-002", APPLICANT, "申请", actor="clerk")
+    [accept] = _open(rt, case.id)
+    complete_task(rt, accept.id, {"opinion": "受理，复杂事项核定审核期限 5 个工作日", "review_days": "5"}, org.clerk)
+    [review] = _open(rt, case.id)
+    # Five working days from Monday 23 November: Monday 30 November, 24:00 Beijing.
+    assert review.due_at == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
