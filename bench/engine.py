@@ -4,7 +4,8 @@
                            [--open-small 1000] [--open-large 100000] [--ticks 7]
 
 Engine ratio: cases per second through the platform (``start_case`` and five ``complete_task`` calls,
-each its own transaction) divided by raw SpiffWorkflow in memory on the same spec and sandbox.
+each its own transaction) divided by raw SpiffWorkflow in memory on the same spec and sandbox; also printed,
+SpiffWorkflow with a JSON save/restore around every step ("JSON only") and the ratios against it.
 Supervisor ratio: the median time of one ``tick`` with ``--open-large`` open cases, none due, divided
 by the same with ``--open-small``. Prints figures only; asserts nothing about wall-clock time.
 """
@@ -200,6 +201,31 @@ def run_memory_instance(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnP
         wf.do_engine_steps()
 
 
+def run_json_instance(rt: Runtime, version: ProcessVersion) -> None:
+    """Like ``run_memory_instance``, but the workflow is saved to JSON after every step and restored before
+    the next, with the platform's codec (spec by reference): what any durable engine pays, no database."""
+    wf = rt.new_workflow(version)
+    wf.task_tree.data.update(
+        applicant_name=APPLICANT.name, applicant_id_type=APPLICANT.id_type,
+        applicant_id_number=APPLICANT.id_number, applicant_contact=APPLICANT.contact, subject=SUBJECT,
+        power_code=POWER_CODE, power_name="基准测试许可",
+    )
+    wf.do_engine_steps()
+    blob = rt.codec.dumps(wf)
+    while True:
+        wf = rt.codec.loads(blob, version)
+        wf.script_engine = rt.script_engine
+        if wf.completed:
+            return
+        task = wf.get_next_task(state=TaskState.READY, manual=True)
+        if task is None:
+            raise RuntimeError("JSON instance stalled")
+        task.set_data(**OPINION)
+        task.run()
+        wf.do_engine_steps()
+        blob = rt.codec.dumps(wf)
+
+
 def timed(n: int, run: Callable[[], None]) -> float:
     """Seconds taken by ``n`` calls of ``run``."""
     started = time.perf_counter()
@@ -208,10 +234,11 @@ def timed(n: int, run: Callable[[], None]) -> float:
     return time.perf_counter() - started
 
 
-def engine_ratio(p: Platform, cases: int, memory_cases: int, rounds: int = ROUNDS) -> tuple[float, float]:
-    """(persisted cases/s, in-memory instances/s) on the deployed process.
+def engine_ratio(p: Platform, cases: int, memory_cases: int,
+                 rounds: int = ROUNDS) -> tuple[float, float, float]:
+    """(persisted cases/s, in-memory instances/s, JSON round-trip instances/s) on the deployed process.
 
-    The two are measured in alternating rounds so that both see the same machine load.
+    The three are measured in alternating rounds so that all see the same machine load.
     """
     with p.rt.reader() as s:
         query = select(ProcessVersion).where(ProcessVersion.process_key == PROCESS_KEY)
@@ -224,13 +251,19 @@ def engine_ratio(p: Platform, cases: int, memory_cases: int, rounds: int = ROUND
     def persisted() -> None:
         run_persisted_case(p)
 
+    def json_round_trip() -> None:
+        run_json_instance(p.rt, version)
+
     timed(WARMUP, memory)
     timed(WARMUP, persisted)
-    t_memory = t_persisted = 0.0
+    timed(WARMUP, json_round_trip)
+    json_cases = max(1, memory_cases // 3)
+    t_memory = t_persisted = t_json = 0.0
     for r in range(rounds):
         t_memory += timed(_share(memory_cases, r, rounds), memory)
         t_persisted += timed(_share(cases, r, rounds), persisted)
-    return cases / t_persisted, memory_cases / t_memory
+        t_json += timed(_share(json_cases, r, rounds), json_round_trip)
+    return cases / t_persisted, memory_cases / t_memory, json_cases / t_json
 
 
 def _share(total: int, r: int, rounds: int) -> int:
@@ -345,10 +378,13 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(f"engine: {args.cases} persisted cases, {args.memory_cases} in-memory instances "
                   f"({len(STEPS)} user tasks each; {ROUNDS} alternating rounds, {WARMUP} warm-ups not counted)")
-            persisted, memory = engine_ratio(p, args.cases, args.memory_cases)
+            persisted, memory, round_trip = engine_ratio(p, args.cases, args.memory_cases)
             print(f"  persisted: {persisted:8.1f} cases/s      (start_case + {len(STEPS)} x complete_task)")
             print(f"  in memory: {memory:8.1f} instances/s  (SpiffWorkflow alone, same spec and sandbox)")
+            print(f"  JSON only: {round_trip:8.1f} instances/s  (the same, saved and restored around every step)")
             print(f"engine ratio: {persisted / memory:.2f}")
+            print(f"  (persisted ÷ JSON only: {persisted / round_trip:.2f}; JSON only ÷ in memory: "
+                  f"{round_trip / memory:.2f})")
         finally:
             p.engine.dispose()
         print(f"  ({time.perf_counter() - began:.1f} s so far)")
