@@ -27,7 +27,7 @@ class Settings:
     language: str = "zh"
     supervisor_in_web: bool = True
     #: How many recently changed cases keep their workflow in memory (0 turns the cache off).
-    live_cases: int = 2000
+    live_cases: int = 500
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
