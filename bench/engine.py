@@ -61,6 +61,10 @@ STEPS = [("accept", "受理", "受理申请"), ("handle", "承办", "承办审�
          ("approve", "批准", "批准决定"), ("deliver", "送达", "制证送达")]
 APPLICANT = Applicant("成都示例餐饮有限公司", "统一社会信用代码", "91510100MA6C000000", "028-12345678")
 SUBJECT = "申请食品经营许可（新办）"
+#: What start_case puts into a new workflow's data, for the runs without the platform.
+START_DATA = {"applicant_name": APPLICANT.name, "applicant_id_type": APPLICANT.id_type,
+              "applicant_id_number": APPLICANT.id_number, "applicant_contact": APPLICANT.contact,
+              "subject": SUBJECT, "power_code": POWER_CODE, "power_name": "基准测试许可"}
 OPINION = {"opinion": "经审查，材料齐全，符合法定形式，同意。"}
 WARMUP = 5
 ROUNDS = 5
@@ -186,11 +190,7 @@ def run_memory_instance(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnP
                         script_engine: PythonScriptEngine) -> None:
     """One instance in plain SpiffWorkflow: no database, no JSON, no index rows, no audit."""
     wf = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
-    wf.task_tree.data.update(  # what start_case puts there
-        applicant_name=APPLICANT.name, applicant_id_type=APPLICANT.id_type,
-        applicant_id_number=APPLICANT.id_number, applicant_contact=APPLICANT.contact, subject=SUBJECT,
-        power_code=POWER_CODE, power_name="基准测试许可",
-    )
+    wf.task_tree.data.update(START_DATA)
     wf.do_engine_steps()
     while not wf.completed:
         task = wf.get_next_task(state=TaskState.READY, manual=True)
@@ -205,11 +205,7 @@ def run_json_instance(rt: Runtime, version: ProcessVersion) -> None:
     """Like ``run_memory_instance``, but the workflow is saved to JSON after every step and restored before
     the next, with the platform's codec (spec by reference): what any durable engine pays, no database."""
     wf = rt.new_workflow(version)
-    wf.task_tree.data.update(
-        applicant_name=APPLICANT.name, applicant_id_type=APPLICANT.id_type,
-        applicant_id_number=APPLICANT.id_number, applicant_contact=APPLICANT.contact, subject=SUBJECT,
-        power_code=POWER_CODE, power_name="基准测试许可",
-    )
+    wf.task_tree.data.update(START_DATA)
     wf.do_engine_steps()
     blob = rt.codec.dumps(wf)
     while True:

@@ -139,6 +139,12 @@ class _Recorder:
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+def _is_case_data(name: str, case_data: frozenset[str] | None) -> bool:
+    if case_data is None:
+        return bool(_VARIABLE.match(name))
+    return name in case_data
+
+
 def check_timer(field_name: str, text: str | None, lang: str = "zh", *,
                 case_data: frozenset[str] | None = None) -> TimerCheck:
     """Evaluate a timer text the way the engine will, without running anything unsafe.
@@ -165,7 +171,7 @@ def check_timer(field_name: str, text: str | None, lang: str = "zh", *,
     static = _static_problem(expression, raw)
     if static is not None and static[0] == "timer.unknown_name":
         name = str(static[1]["name"])
-        if name in case_data if case_data is not None else _VARIABLE.match(name):
+        if _is_case_data(name, case_data):
             check.problems.append(("timer.case_data", {"expression": raw, "name": name}))
             return check
     if static is not None:

@@ -49,25 +49,30 @@ def start_case(rt: Runtime, power_code: str, applicant: Applicant, subject: str,
                department_id: int | None = None, data: dict[str, Any] | None = None,
                adjust: Callable[[Loaded], None] | None = None) -> Case:
     """Open a case on the power's newest flowchart and run it to its first step, in its own transaction."""
-    started: list[Loaded] = []
     with rt.sessions() as session:
         with session.begin():
-            case = start_case_in(rt, session, power_code, applicant, subject, actor=actor,
-                                 department_id=department_id, data=data, adjust=adjust, started=started)
-        rt.remember(started[0])
-        return case
+            loaded = _start(rt, session, power_code, applicant, subject, actor=actor, department_id=department_id,
+                            data=data, adjust=adjust)
+        rt.remember(loaded)
+        return loaded.case
 
 
 def start_case_in(rt: Runtime, session: Session, power_code: str, applicant: Applicant, subject: str, *,
                   actor: str, department_id: int | None = None, data: dict[str, Any] | None = None,
-                  adjust: Callable[[Loaded], None] | None = None, started: list[Loaded] | None = None) -> Case:
+                  adjust: Callable[[Loaded], None] | None = None) -> Case:
     """Like ``start_case`` inside the caller's transaction.
 
     The platform's own processes (power status ``internal``) pass the handling ``department_id``, extra case
     ``data`` and an ``adjust`` callback that may reshape the first step (e.g. a deadline counted from an earlier
-    date) before the index rows are written. ``started`` receives the loaded case, for the caller to hand to
-    ``Runtime.remember`` once its transaction has committed.
+    date) before the index rows are written.
     """
+    return _start(rt, session, power_code, applicant, subject, actor=actor, department_id=department_id, data=data,
+                  adjust=adjust).case
+
+
+def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant, subject: str, *, actor: str,
+           department_id: int | None, data: dict[str, Any] | None,
+           adjust: Callable[[Loaded], None] | None) -> Loaded:
     if applicant.problems():
         raise RuntimeProblem("applicant.invalid", fields={k: "required" for k in applicant.problems()})
     power = session.execute(select(Power).where(Power.code == power_code)).scalar_one_or_none()
@@ -104,23 +109,19 @@ def start_case_in(rt: Runtime, session: Session, power_code: str, applicant: App
     if adjust is not None:
         adjust(loaded)
     rt.save(loaded, actor)
-    if started is not None:
-        started.append(loaded)
-    return case
+    return loaded
 
 
 def can_work(session: Any, task: OpenTask, user: User) -> bool:
     """A user may work a step assigned to them, or one in a post they hold when it is unassigned."""
-    if task.assignee_id is not None:
-        return task.assignee_id == user.id
-    return task.post_id is not None and task.post_id in post_ids_of(session, user.id)
+    holds_post = task.assignee_id is None and task.post_id in post_ids_of(session, user.id)
+    return _may_work(task.assignee_id, holds_post, user)
 
 
-def _may_work(row: Any, user: User) -> bool:
-    # The rule of ``can_work`` on a row of ``_STEP_FOR_USER``.
-    if row.assignee_id is not None:
-        return row.assignee_id == user.id
-    return bool(row.holds_post)
+def _may_work(assignee_id: int | None, holds_post: bool, user: User) -> bool:
+    if assignee_id is not None:
+        return assignee_id == user.id
+    return holds_post
 
 
 def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *, lang: str = "zh") -> Case:
@@ -132,7 +133,7 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
             row = session.connection().execute(_STEP_FOR_USER, {"task_id": task_id, "user_id": user.id}).first()
             if row is None:
                 raise RuntimeProblem("task.not_ready")
-            if not _may_work(row, user):
+            if not _may_work(row.assignee_id, bool(row.holds_post), user):
                 raise RuntimeProblem("task.not_allowed")
             values = dict(raw)
             if row.form:

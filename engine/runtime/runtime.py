@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -96,32 +96,29 @@ class Runtime:
         workflow.script_engine = self.script_engine
         return workflow
 
-    @contextmanager
-    def locked(self, case_id: int, *, skip_locked: bool = False) -> Iterator[Loaded | None]:
+    def locked(self, case_id: int, *, skip_locked: bool = False) -> AbstractContextManager[Loaded | None]:
         """One transaction holding the case row lock; yields None when ``skip_locked`` and it is taken."""
-        with self.sessions() as session:
-            with session.begin():
-                loaded = self._lock(session, case_id, skip_locked=skip_locked)
-                yield loaded
-            self.remember(loaded)
+        return self._holding(case_id, skip_locked=skip_locked)
+
+    def locked_by_task(self, task_id: str) -> AbstractContextManager[Loaded | None]:
+        """Like ``locked`` for the case an open step belongs to, found and locked by the same statement."""
+        of_task = select(OpenTask.case_id).where(OpenTask.id == task_id).scalar_subquery()
+        return self._holding(of_task, missing="task.not_found")
 
     @contextmanager
-    def locked_by_task(self, task_id: str) -> Iterator[Loaded]:
-        """Like ``locked`` for the case an open step belongs to, in the same transaction as the lookup."""
+    def _holding(self, case_ref: int | ScalarSelect[int], *, skip_locked: bool = False,
+                 missing: str = "case.not_found") -> Iterator[Loaded | None]:
         with self.sessions() as session:
             with session.begin():
-                # One round trip: the step's case, found and locked by the same statement.
-                of_task = select(OpenTask.case_id).where(OpenTask.id == task_id).scalar_subquery()
-                loaded = self._lock(session, of_task, skip_locked=False, missing="task.not_found")
-                assert loaded is not None
+                loaded = self._lock(session, case_ref, skip_locked=skip_locked, missing=missing)
                 yield loaded
             self.remember(loaded)
 
     def remember(self, loaded: Loaded | None) -> None:
         """Keep a committed case's workflow in memory for its next change (call after the commit)."""
-        if loaded is not None and loaded.saved:
+        if loaded is not None and loaded.saved and loaded.index is not None:
             case = loaded.case
-            self.live.keep(case.id, Live(case.serial, case.version, loaded.workflow, loaded.index or IndexState()))
+            self.live.keep(case.id, Live(case.serial, case.version, loaded.workflow, loaded.index))
 
     def _lock(self, session: Session, case_id: int | ScalarSelect[int], *, skip_locked: bool,
               missing: str = "case.not_found") -> Loaded | None:
@@ -181,8 +178,9 @@ class Runtime:
 def _write_case(session: Session, case: Case, **values: Any) -> None:
     """Store the case's workflow and status with a version check, keeping the ORM object in step."""
     session.flush()  # whatever else changed on the case goes first, under its own version check
-    params = {**values, "case_id": case.id, "old_version": case.version, "new_version": case.version + 1}
+    new_version = case.version + 1
+    params = {**values, "case_id": case.id, "old_version": case.version, "new_version": new_version}
     if session.connection().execute(_WRITE_CASE, params).rowcount != 1:
         raise StaleDataError(f"case {case.id} was changed by another transaction")
-    for key, value in {**values, "version": case.version + 1}.items():
+    for key, value in {**values, "version": new_version}.items():
         set_committed_value(case, key, value)

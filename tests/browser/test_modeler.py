@@ -49,6 +49,13 @@ def change_id(live_server: LiveServer) -> int:
         return change.id
 
 
+def _draft_the_licence_flowchart(live_server: LiveServer, change_id: int) -> None:
+    """Put the demo 食品经营许可 flowchart into the draft as its internal flowchart."""
+    licence = (Path(__file__).resolve().parents[2] / "processes" / "license_food_business.bpmn").read_text()
+    with live_server.app.extensions["sunshine"].sessions.begin() as s:
+        s.get(CatalogChange, change_id).internal_bpmn = licence
+
+
 def sign_in(page: Page, username: str) -> None:
     page.goto("/login")
     page.get_by_label("用户名").fill(username)
@@ -136,9 +143,7 @@ def test_simulate_the_saved_flowchart(page: Page, change_id: int) -> None:
 def test_simulate_the_licence_flowchart(page: Page, live_server: LiveServer, change_id: int) -> None:
     """A longer run on 食品经营许可: supplement, its 15-day deadline passes, the application is withdrawn."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    licence = (Path(__file__).resolve().parents[2] / "processes" / "license_food_business.bpmn").read_text()
-    with live_server.app.extensions["sunshine"].sessions.begin() as s:
-        s.get(CatalogChange, change_id).internal_bpmn = licence
+    _draft_the_licence_flowchart(live_server, change_id)
     sign_in(page, "mulu")
     page.goto(f"/catalog/changes/{change_id}/flowchart/internal")
     expect(page.locator('#modeler[data-ready="1"]')).to_have_count(1)
@@ -366,9 +371,7 @@ def test_remove_a_time_limit(page: Page, live_server: LiveServer, change_id: int
 
 def test_remove_a_time_limit_with_a_path(page: Page, live_server: LiveServer, change_id: int) -> None:
     """A timer that leads somewhere (补正期限 → withdrawn) is only removed after the user confirms."""
-    licence = (Path(__file__).resolve().parents[2] / "processes" / "license_food_business.bpmn").read_text()
-    with live_server.app.extensions["sunshine"].sessions.begin() as s:
-        s.get(CatalogChange, change_id).internal_bpmn = licence
+    _draft_the_licence_flowchart(live_server, change_id)
     sign_in(page, "mulu")
     page.goto(f"/catalog/changes/{change_id}/flowchart/internal")
     expect(page.locator('#modeler[data-ready="1"]')).to_have_count(1)
