@@ -37,7 +37,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import Engine, create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import Engine, bindparam, create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from engine import clock  # noqa: E402
@@ -173,14 +173,18 @@ def set_up(url: str) -> Platform:
 # ---- engine ratio ---------------------------------------------------------------------------------
 
 
+#: The case's open step, as the next user's inbox finds it (one indexed read).
+_OPEN_STEP = select(OpenTask.__table__.c.id, OpenTask.__table__.c.lane).where(
+    OpenTask.__table__.c.case_id == bindparam("case_id"))
+
+
 def run_persisted_case(p: Platform) -> None:
     """One case through the platform: start it, then complete each step as the user of its post."""
     rt = p.rt
     case = start_case(rt, POWER_CODE, APPLICANT, SUBJECT, actor="bench")
     for _ in STEPS:
-        with rt.reader() as s:  # what the next user's inbox shows
-            query = select(OpenTask.id, OpenTask.lane).where(OpenTask.case_id == case.id)
-            task_id, lane = s.execute(query).one()
+        with rt.reader() as s:
+            task_id, lane = s.connection().execute(_OPEN_STEP, {"case_id": case.id}).one()
         case = complete_task(rt, task_id, dict(OPINION), p.users[lane])
     if case.status != "completed":
         raise RuntimeError(f"case {case.serial} ended as {case.status!r}")

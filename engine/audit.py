@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -17,11 +17,18 @@ from engine.store import AuditEvent, AuditHead
 GENESIS = "0" * 64
 
 # Built once: the log is appended on every step, and a prebuilt statement run on the transaction's connection
-# skips the ORM's per-statement work (the log is only ever appended, never loaded as objects here).
+# skips the ORM's per-statement work (the log is only ever appended, never loaded as objects here). A database
+# trigger moves ``audit_head`` to each new event (migration 0004).
 _APPEND = insert(AuditEvent).returning(AuditEvent.id)
-_MOVE_HEAD = (update(AuditHead).where(AuditHead.id == 1)
-              .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash")))
-_READ_HEAD = select(AuditHead.last_id, AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+_READ_HEAD = select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An event just appended: its id and its hash (the next event's link)."""
+
+    id: int
+    hash: str
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str, case_id: int | None, step: str | None,
@@ -35,19 +42,18 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str, case_id: int 
 
 
 def record(session: Session, actor: str, action: str, *, case_id: int | None = None, step: str | None = None,
-           payload: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEvent:
+           payload: dict[str, Any] | None = None, at: datetime | None = None) -> Recorded:
     """Append one event to the chain inside the caller's transaction."""
     head = _head(session)
     at = at or clock.now()
+    # What is hashed must be what ``verify`` reads back: the payload as JSON gives it.
     clean = json.loads(json.dumps(payload or {}, ensure_ascii=False, default=str))
     digest = _digest(head["hash"], at, actor, action, case_id, step, clean)
     values = {"at": at, "actor": actor, "action": action, "case_id": case_id, "step": step, "payload": clean,
               "prev_hash": head["hash"], "hash": digest}
-    conn = session.connection()
-    event_id = conn.execute(_APPEND, values).scalar_one()
-    conn.execute(_MOVE_HEAD, {"new_id": event_id, "new_hash": digest})
-    head.update(id=event_id, hash=digest)
-    return AuditEvent(id=event_id, **values)
+    event_id = session.connection().execute(_APPEND, values).scalar_one()
+    head["hash"] = digest
+    return Recorded(event_id, digest)
 
 
 def _head(session: Session) -> dict[str, Any]:
@@ -58,8 +64,7 @@ def _head(session: Session) -> dict[str, Any]:
     cached = session.info.get("audit_head")
     if cached is not None and cached[0] is transaction:
         return cached[1]
-    row = session.connection().execute(_READ_HEAD).one()
-    head = {"id": row.last_id, "hash": row.last_hash}
+    head = {"hash": session.connection().execute(_READ_HEAD).scalar_one()}
     session.info["audit_head"] = (transaction, head)
     return head
 

@@ -8,21 +8,35 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, exists, insert, select
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, clock
 from engine.identity import post_ids_of
-from engine.runtime.deploy import latest_version
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import StepEvent
 from engine.runtime.live import IndexState
-from engine.runtime.runtime import Loaded, Runtime
+from engine.runtime.runtime import Loaded, Runtime, as_persistent
 from engine.runtime.serials import case_serial
-from engine.store import Case, Membership, OpenTask, Power, StepRecord, User
+from engine.store import Case, Department, Membership, OpenTask, Power, ProcessVersion, StepRecord, User
 
 _RECORD_STEP = insert(StepRecord)
+_INSERT_CASE = insert(Case).returning(Case.id)
+_POWERS, _VERSIONS = Power.__table__.c, ProcessVersion.__table__.c
+# What starting a case needs, in one statement: the power, its department's code and its newest flowchart.
+_OTHER = ProcessVersion.__table__.alias("other").c
+_NEWEST = select(func.max(_OTHER.version)).where(_OTHER.process_key == _POWERS.process_key).scalar_subquery()
+_POWER_TO_START = (
+    select(_POWERS.id, _POWERS.code, _POWERS.name, _POWERS.status, _POWERS.department_id, _POWERS.process_key,
+           _POWERS.promised_limit_days, _POWERS.legal_limit_days, _POWERS.warn_workdays,
+           Department.__table__.c.code.label("department_code"), _VERSIONS.id.label("version_id"),
+           _VERSIONS.version.label("version_number"))
+    .join(Department.__table__, Department.__table__.c.id == _POWERS.department_id)
+    .outerjoin(ProcessVersion.__table__,
+               (_VERSIONS.process_key == _POWERS.process_key) & (_VERSIONS.version == _NEWEST))
+    .where(_POWERS.code == bindparam("code"))
+)
 _TASKS = OpenTask.__table__.c
 # The step and whether the user holds its post, read in one statement after the case lock is held.
 _STEP_FOR_USER = select(
@@ -75,36 +89,37 @@ def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant,
            adjust: Callable[[Loaded], None] | None) -> Loaded:
     if applicant.problems():
         raise RuntimeProblem("applicant.invalid", fields={k: "required" for k in applicant.problems()})
-    power = session.execute(select(Power).where(Power.code == power_code)).scalar_one_or_none()
+    conn = session.connection()
+    power = conn.execute(_POWER_TO_START, {"code": power_code}).first()
     if power is None or power.status not in ("published", "internal"):
         raise RuntimeProblem("power.not_found", power=power_code)
-    version = latest_version(session, power.process_key or "")
-    if version is None:
+    if power.version_id is None:
         raise RuntimeProblem("process.not_deployed", power=power_code)
+    parsed = rt.codec.parsed_id(power.version_id, lambda: session.get_one(ProcessVersion, power.version_id))
     now = clock.now()
     cal = rt.calendar
-    workflow = rt.new_workflow(version)
+    workflow = rt.new_workflow(parsed)
     workflow.task_tree.data.update(
         applicant_name=applicant.name, applicant_id_type=applicant.id_type,
         applicant_id_number=applicant.id_number, applicant_contact=applicant.contact, subject=subject,
         power_code=power.code, power_name=power.name, **(data or {}),
     )
-    case = Case(
-        serial=case_serial(session, power.department.code, now), power_id=power.id,
-        process_version_id=version.id, department_id=department_id or power.department_id, subject=subject,
+    values = dict(
+        serial=case_serial(session, power.department_code, now), power_id=power.id,
+        process_version_id=power.version_id, department_id=department_id or power.department_id, subject=subject,
         applicant_name=applicant.name, applicant_id_type=applicant.id_type,
-        applicant_id_number=applicant.id_number, applicant_contact=applicant.contact,
-        created_at=now, created_by=actor, workflow_json="{}",
+        applicant_id_number=applicant.id_number, applicant_contact=applicant.contact, status="running",
+        end_name=None, created_at=now, created_by=actor, completed_at=None, workflow_json="{}", version=1,
         promised_due_at=cal.add_workdays(now, power.promised_limit_days),
         legal_due_at=cal.add_workdays(now, power.legal_limit_days),
     )
-    case.power, case.process_version = power, version
-    session.add(case)
-    session.flush()
+    values["id"] = conn.execute(_INSERT_CASE, values).scalar_one()
+    case = as_persistent(session, values)
     audit.record(session, actor, "case.start", case_id=case.id,
-                 payload={"serial": case.serial, "power": power.code, "version": version.version,
+                 payload={"serial": case.serial, "power": power.code, "version": power.version_number,
                           "applicant": applicant.name, "subject": subject}, at=now)
-    loaded = Loaded(session, case, workflow, now, index=IndexState())  # a new case has no index rows yet
+    loaded = Loaded(session, case, workflow, now, power.process_key, power.warn_workdays,
+                    index=IndexState())  # a new case has no index rows yet
     rt.advance(loaded)
     if adjust is not None:
         adjust(loaded)
@@ -150,7 +165,7 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
             task = loaded.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
                 raise RuntimeProblem("task.not_ready")
-            event = StepEvent(session, loaded.case, row.bpmn_id, values, user)
+            event = StepEvent(session, loaded.case, loaded.process_key, row.bpmn_id, values, user)
             rt.hooks.run_before(event)
             task.set_data(**values)
             task.run()

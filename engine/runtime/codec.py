@@ -8,6 +8,7 @@ hand the cached one back on load.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -70,8 +71,13 @@ class WorkflowCodec:
                 self._parsed[version.id] = found
         return found
 
-    def new_workflow(self, version: ProcessVersion) -> BpmnWorkflow:
-        parsed = self.parsed(version)
+    def parsed_id(self, version_id: int, load: Callable[[], ProcessVersion]) -> ParsedVersion:
+        """Like ``parsed`` when only the id is at hand; ``load`` fetches the version if it is not parsed yet."""
+        found = self._parsed.get(version_id)
+        return found if found is not None else self.parsed(load())
+
+    def new_workflow(self, version: ProcessVersion | ParsedVersion) -> BpmnWorkflow:
+        parsed = version if isinstance(version, ParsedVersion) else self.parsed(version)
         return BpmnWorkflow(parsed.spec, parsed.subprocess_specs)
 
     def dumps(self, workflow: BpmnWorkflow) -> str:

@@ -20,6 +20,7 @@ from engine.store import Case, User
 class StepEvent:
     session: Session
     case: Case
+    process_key: str
     bpmn_id: str
     values: dict[str, Any]
     user: User
@@ -42,9 +43,9 @@ class Hooks:
         self._after[(process_key, bpmn_id)].append(hook)
 
     def run_before(self, event: StepEvent) -> None:
-        for hook in self._before.get((event.case.process_version.process_key, event.bpmn_id), []):
+        for hook in self._before.get((event.process_key, event.bpmn_id), []):
             hook(event)
 
     def run_after(self, event: StepEvent) -> None:
-        for hook in self._after.get((event.case.process_version.process_key, event.bpmn_id), []):
+        for hook in self._after.get((event.process_key, event.bpmn_id), []):
             hook(event)

@@ -12,10 +12,9 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from engine import audit, clock
 from engine.alerts import raise_alert
@@ -24,13 +23,13 @@ from engine.config import Settings
 from engine.db import readonly_factory
 from engine.forms import FormRegistry
 from engine.runtime import index
-from engine.runtime.codec import WorkflowCodec
+from engine.runtime.codec import ParsedVersion, WorkflowCodec
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import Hooks
 from engine.runtime.inspect import end_name
 from engine.runtime.live import IndexState, Live, LiveCases
 from engine.sandbox import SandboxError, script_engine
-from engine.store import Case, OpenTask
+from engine.store import Case, OpenTask, Power, ProcessVersion
 
 log = logging.getLogger("sunshine.runtime")
 
@@ -41,6 +40,23 @@ _WRITE_CASE = (update(Case.__table__)
                .values(workflow_json=bindparam("workflow_json"), status=bindparam("status"),
                        completed_at=bindparam("completed_at"), end_name=bindparam("end_name"),
                        version=bindparam("new_version")))
+# Locking a case reads its row (without the workflow JSON, which the live cache usually makes unnecessary)
+# and the two power/process values a step needs, in one Core statement: the ORM query with eager loads cost
+# three times as much. NO KEY UPDATE (key_share) still lets other transactions insert rows referencing the
+# case; only the case row is locked.
+_CASE_FIELDS = [attr.key for attr in Case.__mapper__.column_attrs if attr.key != "workflow_json"]
+_POWERS = Power.__table__.c
+_VERSIONS = ProcessVersion.__table__.c
+_READ_CASE = (select(*(_CASES[key] for key in _CASE_FIELDS), _POWERS.warn_workdays, _VERSIONS.process_key)
+              .join_from(Case.__table__, Power.__table__, _POWERS.id == _CASES.power_id)
+              .join(ProcessVersion.__table__, _VERSIONS.id == _CASES.process_version_id))
+_OF_TASK = select(OpenTask.case_id).where(OpenTask.id == bindparam("task_id")).scalar_subquery()
+#: (by case id or by open task id, skip if locked) -> the prebuilt locking statement.
+_LOCK = {
+    (by, skip): _READ_CASE.where(_CASES.id == (bindparam("case_id") if by == "case" else _OF_TASK))
+    .with_for_update(skip_locked=skip, key_share=True, of=Case.__table__)
+    for by in ("case", "task") for skip in (False, True)
+}
 _ALERT_RED = update(OpenTask.__table__).where(OpenTask.__table__.c.id == bindparam("task_id")).values(alert_level=2)
 
 
@@ -52,6 +68,9 @@ class Loaded:
     case: Case
     workflow: BpmnWorkflow
     now: datetime
+    #: The case's process key and its power's warning lead, read with the lock (hooks and alerts need them).
+    process_key: str
+    warn_workdays: float
     #: The case's index rows as last saved, when known without reading them (live cache).
     index: IndexState | None = field(default=None, repr=False)
     saved: bool = False
@@ -85,7 +104,7 @@ class Runtime:
     def calendar(self) -> WorkCalendar:
         return self.calendars.get()
 
-    def new_workflow(self, version: Any) -> BpmnWorkflow:
+    def new_workflow(self, version: ProcessVersion | ParsedVersion) -> BpmnWorkflow:
         workflow = self.codec.new_workflow(version)
         workflow.script_engine = self.script_engine
         return workflow
@@ -98,19 +117,17 @@ class Runtime:
 
     def locked(self, case_id: int, *, skip_locked: bool = False) -> AbstractContextManager[Loaded | None]:
         """One transaction holding the case row lock; yields None when ``skip_locked`` and it is taken."""
-        return self._holding(case_id, skip_locked=skip_locked)
+        return self._holding(("case", skip_locked), {"case_id": case_id}, "case.not_found")
 
     def locked_by_task(self, task_id: str) -> AbstractContextManager[Loaded | None]:
         """Like ``locked`` for the case an open step belongs to, found and locked by the same statement."""
-        of_task = select(OpenTask.case_id).where(OpenTask.id == task_id).scalar_subquery()
-        return self._holding(of_task, missing="task.not_found")
+        return self._holding(("task", False), {"task_id": task_id}, "task.not_found")
 
     @contextmanager
-    def _holding(self, case_ref: int | ScalarSelect[int], *, skip_locked: bool = False,
-                 missing: str = "case.not_found") -> Iterator[Loaded | None]:
+    def _holding(self, how: tuple[str, bool], params: dict[str, Any], missing: str) -> Iterator[Loaded | None]:
         with self.sessions() as session:
             with session.begin():
-                loaded = self._lock(session, case_ref, skip_locked=skip_locked, missing=missing)
+                loaded = self._lock(session, how, params, missing)
                 yield loaded
             self.remember(loaded)
 
@@ -120,22 +137,19 @@ class Runtime:
             case = loaded.case
             self.live.keep(case.id, Live(case.serial, case.version, loaded.workflow, loaded.index))
 
-    def _lock(self, session: Session, case_id: int | ScalarSelect[int], *, skip_locked: bool,
-              missing: str = "case.not_found") -> Loaded | None:
-        # NO KEY UPDATE (key_share) still lets other transactions insert rows referencing the case; the power
-        # and process version come in the same round trip (inner joins, lock taken on the case row only).
-        query = (select(Case).where(Case.id == case_id)
-                 .options(joinedload(Case.power, innerjoin=True), joinedload(Case.process_version, innerjoin=True))
-                 .with_for_update(skip_locked=skip_locked, key_share=True, of=Case))
-        case = session.execute(query).unique().scalar_one_or_none()
-        if case is None:
-            if skip_locked:
+    def _lock(self, session: Session, how: tuple[str, bool], params: dict[str, Any], missing: str) -> Loaded | None:
+        row = session.connection().execute(_LOCK[how], params).first()
+        if row is None:
+            if how[1]:  # skip_locked: taken by another process (or gone)
                 return None
             raise RuntimeProblem(missing)
+        case = as_persistent(session, {key: row._mapping[key] for key in _CASE_FIELDS})
+        now = clock.now()
         live = self.live.take(case.id, case.serial, case.version)
-        if live is not None:
-            return Loaded(session, case, live.workflow, clock.now(), index=live.index)
-        return Loaded(session, case, self.restore(case), clock.now())
+        # Without a live entry, reading the expired ``workflow_json`` loads it (and only it) from the row.
+        workflow = live.workflow if live is not None else self.restore(case)
+        return Loaded(session, case, workflow, now, row.process_key, row.warn_workdays,
+                      index=live.index if live is not None else None)
 
     def advance(self, loaded: Loaded) -> None:
         """Run the engine until it waits for people or time; model errors become RuntimeProblems."""
@@ -157,7 +171,7 @@ class Runtime:
         """Store the workflow, rewrite index rows, raise red alerts for timers that fired, note the end."""
         session, case, workflow, now = loaded.session, loaded.case, loaded.workflow, loaded.now
         fired, loaded.index = index.sync(session, case, workflow, self.calendar, self.lanes,
-                                         warn_workdays=case.power.warn_workdays, now=now, known=loaded.index)
+                                         warn_workdays=loaded.warn_workdays, now=now, known=loaded.index)
         for t in fired:
             audit.record(session, actor, "timer.fired", case_id=case.id, step=t.attached_name or t.name,
                          payload={"timer": t.bpmn_id, "fire_at": t.fire_at, "interrupting": t.interrupting}, at=now)
@@ -173,6 +187,18 @@ class Runtime:
                     completed_at=completed_at, end_name=ended)
         loaded.saved = True
 
+
+
+def as_persistent(session: Session, values: dict[str, Any]) -> Case:
+    """A case row just read or written with Core, as a persistent ``Case`` of this session.
+
+    Cheaper than an ORM load or flush on the hot path. Columns left out (the workflow JSON when the live
+    cache serves the workflow) stay unloaded and are read from the row on first access.
+    """
+    case = Case(**values)
+    make_transient_to_detached(case)  # as if loaded: no pending changes
+    session.add(case)
+    return case
 
 
 def _write_case(session: Session, case: Case, **values: Any) -> None:

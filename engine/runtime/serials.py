@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.store import Counter
 
+_BUMP = (update(Counter).where(Counter.scope == bindparam("of_scope")).values(value=Counter.value + 1)
+         .returning(Counter.value))
+
 
 def next_value(session: Session, scope: str) -> int:
     """Increment and return the counter of ``scope``; safe under concurrent transactions."""
     for _ in range(3):
-        bumped = session.execute(
-            update(Counter).where(Counter.scope == scope).values(value=Counter.value + 1).returning(Counter.value)
-        ).scalar()
+        bumped = session.connection().execute(_BUMP, {"of_scope": scope}).scalar()
         if bumped is not None:
             return int(bumped)
         try:

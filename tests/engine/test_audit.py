@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from engine import audit
-from engine.store import AuditEvent
+from engine.store import AuditEvent, AuditHead
 from tests.conftest import drop_audit_triggers
 
 
@@ -86,3 +86,21 @@ def test_a_rolled_back_savepoint_does_not_break_the_chain(db):
         result = audit.verify(s)
         actions = [e.action for e in s.query(AuditEvent).order_by(AuditEvent.id)]
     assert result.ok and actions == ["kept.before", "kept.after"]
+
+
+def test_the_database_moves_the_head_to_each_new_event(db):
+    recorded = _write(db, 2)
+    with db.sessions() as s:
+        head = s.get(AuditHead, 1)
+        last = s.query(AuditEvent).order_by(AuditEvent.id.desc()).first()
+    assert (head.last_id, head.last_hash) == (recorded[-1], last.hash)
+    # An event appended without the application (say, by a migration script) still becomes the head, so
+    # ``verify`` reports a broken link rather than silently ignoring a chain that went on without it.
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO audit_events (at, actor, action, payload, prev_hash, hash) "
+                          "VALUES (:at, 'script', 'x', '{}', :prev, :hash)"),
+                     {"at": last.at, "prev": "f" * 64, "hash": "e" * 64})
+    with db.sessions() as s:
+        assert s.get(AuditHead, 1).last_hash == "e" * 64
+        result = audit.verify(s)
+    assert (result.ok, result.broken_id, result.reason) == (False, recorded[-1] + 1, "link")
