@@ -34,12 +34,14 @@ from engine.store import Case, OpenTask, Power, ProcessVersion
 log = logging.getLogger("sunshine.runtime")
 
 _CASES = Case.__table__.c
-# The case row is written on every step: one prebuilt statement, checked against the version read under lock.
-_WRITE_CASE = (update(Case.__table__)
-               .where(_CASES.id == bindparam("case_id"), _CASES.version == bindparam("old_version"))
-               .values(workflow_json=bindparam("workflow_json"), status=bindparam("status"),
-                       completed_at=bindparam("completed_at"), end_name=bindparam("end_name"),
-                       version=bindparam("new_version")))
+# The case row is written on every step: a prebuilt statement, checked against the version read under lock.
+# Most steps change only the workflow; leaving the status out then spares SQLite rewriting its index entry.
+_UPDATE_CASE = update(Case.__table__).where(_CASES.id == bindparam("case_id"),
+                                            _CASES.version == bindparam("old_version"))
+_WRITE_WORKFLOW = _UPDATE_CASE.values(workflow_json=bindparam("workflow_json"), version=bindparam("new_version"))
+_WRITE_CASE = _UPDATE_CASE.values(workflow_json=bindparam("workflow_json"), status=bindparam("status"),
+                                  completed_at=bindparam("completed_at"), end_name=bindparam("end_name"),
+                                  version=bindparam("new_version"))
 # Locking a case reads its row (without the workflow JSON, which the live cache usually makes unnecessary)
 # and the two power/process values a step needs, in one Core statement: the ORM query with eager loads cost
 # three times as much. NO KEY UPDATE (key_share) still lets other transactions insert rows referencing the
@@ -179,12 +181,12 @@ class Runtime:
                 raise_alert(session, case, subject=t.attached_task_id, rule="T2", step_name=t.attached_name,
                             due_at=t.fire_at, at=now, actor=actor)
                 session.connection().execute(_ALERT_RED, {"task_id": t.attached_task_id})
-        status, completed_at, ended = case.status, case.completed_at, case.end_name
-        if workflow.completed and status == "running":
-            status, completed_at, ended = "completed", now, end_name(workflow)
-            audit.record(session, actor, "case.complete", case_id=case.id, payload={"end": ended}, at=now)
-        _write_case(session, case, workflow_json=self.codec.dumps(workflow), status=status,
-                    completed_at=completed_at, end_name=ended)
+        values: dict[str, Any] = {"workflow_json": self.codec.dumps(workflow)}
+        if workflow.completed and case.status == "running":
+            values.update(status="completed", completed_at=now, end_name=end_name(workflow))
+            audit.record(session, actor, "case.complete", case_id=case.id, payload={"end": values["end_name"]},
+                         at=now)
+        _write_case(session, case, values)
         loaded.saved = True
 
 
@@ -201,12 +203,13 @@ def as_persistent(session: Session, values: dict[str, Any]) -> Case:
     return case
 
 
-def _write_case(session: Session, case: Case, **values: Any) -> None:
-    """Store the case's workflow and status with a version check, keeping the ORM object in step."""
+def _write_case(session: Session, case: Case, values: dict[str, Any]) -> None:
+    """Store the case's workflow (and status, when given) with a version check, keeping the ORM object in step."""
     session.flush()  # whatever else changed on the case goes first, under its own version check
     new_version = case.version + 1
     params = {**values, "case_id": case.id, "old_version": case.version, "new_version": new_version}
-    if session.connection().execute(_WRITE_CASE, params).rowcount != 1:
+    statement = _WRITE_CASE if "status" in values else _WRITE_WORKFLOW
+    if session.connection().execute(statement, params).rowcount != 1:
         raise StaleDataError(f"case {case.id} was changed by another transaction")
     for key, value in {**values, "version": new_version}.items():
         set_committed_value(case, key, value)
