@@ -46,7 +46,7 @@ from engine.config import Settings  # noqa: E402
 from engine.db import make_engine, session_factory  # noqa: E402
 from engine.identity import create_user, ensure_department, ensure_region  # noqa: E402
 from engine.migrate import upgrade  # noqa: E402
-from engine.runtime.cases import Applicant, complete_task, start_case  # noqa: E402
+from engine.runtime.cases import Applicant, complete_task, start_case, start_data  # noqa: E402
 from engine.runtime.deploy import deploy  # noqa: E402
 from engine.runtime.runtime import Runtime  # noqa: E402
 from engine.store import Case, OpenTask, Power, ProcessVersion, User, WaitingTimer  # noqa: E402
@@ -61,10 +61,9 @@ STEPS = [("accept", "受理", "受理申请"), ("handle", "承办", "承办审�
          ("approve", "批准", "批准决定"), ("deliver", "送达", "制证送达")]
 APPLICANT = Applicant("成都示例餐饮有限公司", "统一社会信用代码", "91510100MA6C000000", "028-12345678")
 SUBJECT = "申请食品经营许可（新办）"
+POWER_NAME = "基准测试许可"
 #: What start_case puts into a new workflow's data, for the runs without the platform.
-START_DATA = {"applicant_name": APPLICANT.name, "applicant_id_type": APPLICANT.id_type,
-              "applicant_id_number": APPLICANT.id_number, "applicant_contact": APPLICANT.contact,
-              "subject": SUBJECT, "power_code": POWER_CODE, "power_name": "基准测试许可"}
+START_DATA = start_data(APPLICANT, SUBJECT, POWER_CODE, POWER_NAME)
 OPINION = {"opinion": "经审查，材料齐全，符合法定形式，同意。"}
 WARMUP = 5
 ROUNDS = 5
@@ -165,7 +164,7 @@ def set_up(url: str) -> Platform:
                                    posts=[by_name[post]])
                  for sid, post, _ in STEPS}
         deploy(s, BPMN.read_bytes(), BPMN.name, author="bench", forms=rt.forms, posts=set(posts))
-        s.add(Power(code=POWER_CODE, name="基准测试许可", category="license", department_id=dept.id,
+        s.add(Power(code=POWER_CODE, name=POWER_NAME, category="license", department_id=dept.id,
                     process_key=PROCESS_KEY, legal_limit_days=20, promised_limit_days=10))
     return Platform(engine, rt, users)
 
@@ -197,12 +196,7 @@ def run_memory_instance(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnP
     wf.task_tree.data.update(START_DATA)
     wf.do_engine_steps()
     while not wf.completed:
-        task = wf.get_next_task(state=TaskState.READY, manual=True)
-        if task is None:
-            raise RuntimeError("in-memory instance stalled")
-        task.set_data(**OPINION)
-        task.run()
-        wf.do_engine_steps()
+        _work_next_step(wf, "in-memory")
 
 
 def run_json_instance(rt: Runtime, version: ProcessVersion) -> None:
@@ -217,13 +211,18 @@ def run_json_instance(rt: Runtime, version: ProcessVersion) -> None:
         wf.script_engine = rt.script_engine
         if wf.completed:
             return
-        task = wf.get_next_task(state=TaskState.READY, manual=True)
-        if task is None:
-            raise RuntimeError("JSON instance stalled")
-        task.set_data(**OPINION)
-        task.run()
-        wf.do_engine_steps()
+        _work_next_step(wf, "JSON")
         blob = rt.codec.dumps(wf)
+
+
+def _work_next_step(wf: BpmnWorkflow, run: str) -> None:
+    """Fill in and complete the workflow's ready user task, then run on to the next wait."""
+    task = wf.get_next_task(state=TaskState.READY, manual=True)
+    if task is None:
+        raise RuntimeError(f"{run} instance stalled")
+    task.set_data(**OPINION)
+    task.run()
+    wf.do_engine_steps()
 
 
 def timed(n: int, run: Callable[[], None]) -> float:

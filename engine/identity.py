@@ -84,9 +84,3 @@ def post_ids_of(session: Session, user_id: int) -> list[int]:
     """Ids of the posts a user holds."""
     return list(session.execute(select(Membership.post_id).where(Membership.user_id == user_id)).scalars())
 
-
-def find_post(session: Session, department_id: int, name: str) -> Post | None:
-    """The post named ``name`` in a department (a BPMN lane or a candidate group)."""
-    return session.execute(
-        select(Post).where(Post.department_id == department_id, Post.name == name)
-    ).scalar_one_or_none()

@@ -8,12 +8,13 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, exists, func, insert, select
+from sqlalchemy import bindparam, exists, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, clock
 from engine.identity import post_ids_of
+from engine.runtime.deploy import newest_number
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import StepEvent
 from engine.runtime.live import IndexState
@@ -25,16 +26,14 @@ _RECORD_STEP = insert(StepRecord)
 _INSERT_CASE = insert(Case).returning(Case.id)
 _POWERS, _VERSIONS = Power.__table__.c, ProcessVersion.__table__.c
 # What starting a case needs, in one statement: the power, its department's code and its newest flowchart.
-_OTHER = ProcessVersion.__table__.alias("other").c
-_NEWEST = select(func.max(_OTHER.version)).where(_OTHER.process_key == _POWERS.process_key).scalar_subquery()
 _POWER_TO_START = (
     select(_POWERS.id, _POWERS.code, _POWERS.name, _POWERS.status, _POWERS.department_id, _POWERS.process_key,
            _POWERS.promised_limit_days, _POWERS.legal_limit_days, _POWERS.warn_workdays,
            Department.__table__.c.code.label("department_code"), _VERSIONS.id.label("version_id"),
            _VERSIONS.version.label("version_number"))
     .join(Department.__table__, Department.__table__.c.id == _POWERS.department_id)
-    .outerjoin(ProcessVersion.__table__,
-               (_VERSIONS.process_key == _POWERS.process_key) & (_VERSIONS.version == _NEWEST))
+    .outerjoin(ProcessVersion.__table__, (_VERSIONS.process_key == _POWERS.process_key)
+               & (_VERSIONS.version == newest_number(_POWERS.process_key)))
     .where(_POWERS.code == bindparam("code"))
 )
 _TASKS = OpenTask.__table__.c
@@ -57,6 +56,13 @@ class Applicant:
 
     def problems(self) -> list[str]:
         return [k for k, v in asdict(self).items() if not str(v or "").strip()]
+
+
+def start_data(applicant: Applicant, subject: str, power_code: str, power_name: str) -> dict[str, str]:
+    """What every new case's workflow holds from the start (the linter's ``CASE_START_DATA`` names these keys)."""
+    return {"applicant_name": applicant.name, "applicant_id_type": applicant.id_type,
+            "applicant_id_number": applicant.id_number, "applicant_contact": applicant.contact,
+            "subject": subject, "power_code": power_code, "power_name": power_name}
 
 
 def start_case(rt: Runtime, power_code: str, applicant: Applicant, subject: str, *, actor: str,
@@ -99,11 +105,7 @@ def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant,
     now = clock.now()
     cal = rt.calendar
     workflow = rt.new_workflow(parsed)
-    workflow.task_tree.data.update(
-        applicant_name=applicant.name, applicant_id_type=applicant.id_type,
-        applicant_id_number=applicant.id_number, applicant_contact=applicant.contact, subject=subject,
-        power_code=power.code, power_name=power.name, **(data or {}),
-    )
+    workflow.task_tree.data.update(start_data(applicant, subject, power.code, power.name), **(data or {}))
     values = dict(
         serial=case_serial(session, power.department_code, now), power_id=power.id,
         process_version_id=power.version_id, department_id=department_id or power.department_id, subject=subject,

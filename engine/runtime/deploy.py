@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
@@ -14,11 +14,17 @@ from engine.runtime.errors import RuntimeProblem
 from engine.store import ProcessVersion
 
 
+def newest_number(process_key: str | ColumnElement[str | None]) -> ScalarSelect[int | None]:
+    """The highest version number deployed under ``process_key`` (a value, or a column to correlate with)."""
+    other = ProcessVersion.__table__.alias("other").c
+    return select(func.max(other.version)).where(other.process_key == process_key).scalar_subquery()
+
+
 def latest_version(session: Session, process_key: str) -> ProcessVersion | None:
     """The newest deployed version of a process, which new cases start on."""
     return session.execute(
-        select(ProcessVersion).where(ProcessVersion.process_key == process_key)
-        .order_by(ProcessVersion.version.desc()).limit(1)
+        select(ProcessVersion).where(ProcessVersion.process_key == process_key,
+                                     ProcessVersion.version == newest_number(process_key))
     ).scalar_one_or_none()
 
 
@@ -44,8 +50,7 @@ def deploy(session: Session, data: bytes, filename: str, *, author: str, forms: 
     current = latest_version(session, key)
     if current is not None and current.sha256 == digest:
         return current
-    number = (session.execute(select(func.max(ProcessVersion.version))
-                              .where(ProcessVersion.process_key == key)).scalar() or 0) + 1
+    number = (session.execute(select(newest_number(key))).scalar() or 0) + 1
     version = ProcessVersion(process_key=key, version=number, name=loaded.name or loaded.process_id,
                              filename=filename, bpmn_xml=data.decode("utf-8"), sha256=digest, author=author,
                              created_at=clock.now())

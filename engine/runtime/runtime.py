@@ -190,7 +190,6 @@ class Runtime:
         loaded.saved = True
 
 
-
 def as_persistent(session: Session, values: dict[str, Any]) -> Case:
     """A case row just read or written with Core, as a persistent ``Case`` of this session.
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from engine.calendar_seed import seed_from_chinesecalendar
 from engine.config import Settings
@@ -13,7 +15,7 @@ from engine.identity import create_user, ensure_department, ensure_region
 from engine.runtime.cases import Applicant
 from engine.runtime.deploy import deploy
 from engine.runtime.runtime import Runtime
-from engine.store import Department, Power, User
+from engine.store import Department, OpenTask, Power, User
 
 HERE = Path(__file__).parent / "runtime"
 
@@ -59,3 +61,11 @@ def power(rt: Runtime, org: Org) -> Power:
 
 
 APPLICANT = Applicant("成都示例餐饮有限公司", "统一社会信用代码", "91510100MA6C000000", "028-12345678")
+#: 10:00 on Monday 23 November 2026, Beijing time: the moment most case tests start at.
+MONDAY_10_BJ = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+def open_steps(rt: Runtime, case_id: int) -> list[OpenTask]:
+    """The case's open steps as the inboxes see them."""
+    with rt.reader() as s:
+        return list(s.execute(select(OpenTask).where(OpenTask.case_id == case_id)).scalars())

@@ -14,15 +14,8 @@ from engine.runtime.deploy import deploy
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.runtime import Runtime
 from engine.sandbox import RestrictedEnvironment
-from engine.store import AuditEvent, Case, OpenTask, Power, StepRecord, WaitingTimer
-from tests.engine.conftest import APPLICANT, HERE
-
-MONDAY_10_BJ = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-
-
-def _open(rt: Runtime, case_id: int) -> list[OpenTask]:
-    with rt.sessions() as s:
-        return list(s.execute(select(OpenTask).where(OpenTask.case_id == case_id)).scalars())
+from engine.store import AuditEvent, Case, Power, StepRecord, WaitingTimer
+from tests.engine.conftest import APPLICANT, HERE, MONDAY_10_BJ, open_steps
 
 
 @time_machine.travel(MONDAY_10_BJ, tick=False)
@@ -30,7 +23,7 @@ def test_new_case_waits_in_the_accepting_post_inbox(rt, org, power):
     case = start_case(rt, power.code, APPLICANT, "申请食品经营许可（新办）", actor="clerk")
 
     assert case.serial == "CSJ-20261123-0001"
-    [task] = _open(rt, case.id)
+    [task] = open_steps(rt, case.id)
     assert (task.name, task.lane) == ("受理申请", "受理")
     # workdays(1) from Monday 10:00: the period ends at 24:00 Beijing on Tuesday.
     assert task.due_at == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
@@ -53,11 +46,11 @@ def test_serials_count_up_within_the_day(rt, org, power):
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_completing_a_step_moves_the_case_to_the_next_post(rt, org, power):
     case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
-    [accept] = _open(rt, case.id)
+    [accept] = open_steps(rt, case.id)
 
     complete_task(rt, accept.id, {"opinion": "材料齐全，予以受理", "materials_complete": "true"}, org.clerk)
 
-    [review] = _open(rt, case.id)
+    [review] = open_steps(rt, case.id)
     assert (review.name, review.lane) == ("审核", "审核")
     with rt.sessions() as s:
         assert inbox(s, org.clerk.id) == []
@@ -72,13 +65,13 @@ def test_completing_a_step_moves_the_case_to_the_next_post(rt, org, power):
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_the_whole_path_ends_at_the_modelled_end(rt, org, power):
     case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
-    [accept] = _open(rt, case.id)
+    [accept] = open_steps(rt, case.id)
     complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
-    [review] = _open(rt, case.id)
+    [review] = open_steps(rt, case.id)
     done = complete_task(rt, review.id, {"result": "pass", "opinion": "符合条件", "amount": "0"}, org.reviewer)
 
     assert (done.status, done.end_name) == ("completed", "准予许可")
-    assert _open(rt, case.id) == []
+    assert open_steps(rt, case.id) == []
     with rt.sessions() as s:
         assert s.execute(select(func.count()).select_from(WaitingTimer)).scalar() == 0
 
@@ -86,9 +79,9 @@ def test_the_whole_path_ends_at_the_modelled_end(rt, org, power):
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_bad_form_gets_field_messages_and_changes_nothing(rt, org, power):
     case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
-    [accept] = _open(rt, case.id)
+    [accept] = open_steps(rt, case.id)
     complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
-    [review] = _open(rt, case.id)
+    [review] = open_steps(rt, case.id)
 
     with pytest.raises(RuntimeProblem) as err:
         complete_task(rt, review.id, {"result": "reject", "opinion": "不符合", "amount": "十元"}, org.reviewer)
@@ -103,7 +96,7 @@ def test_bad_form_gets_field_messages_and_changes_nothing(rt, org, power):
         complete_task(rt, review.id, {"result": "pass", "opinion": "x", "_getattr_": "boom"}, org.reviewer)
     assert "_getattr_" in err.value.fields
 
-    assert [t.id for t in _open(rt, case.id)] == [review.id]
+    assert [t.id for t in open_steps(rt, case.id)] == [review.id]
     with rt.sessions() as s:
         assert s.execute(select(func.count()).select_from(StepRecord)).scalar() == 1
 
@@ -111,7 +104,7 @@ def test_bad_form_gets_field_messages_and_changes_nothing(rt, org, power):
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_only_holders_of_the_post_may_work_a_step(rt, org, power):
     case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
-    [accept] = _open(rt, case.id)
+    [accept] = open_steps(rt, case.id)
     with pytest.raises(RuntimeProblem) as err:
         complete_task(rt, accept.id, {"opinion": "越权"}, org.reviewer)
     assert err.value.code == "task.not_allowed"
@@ -142,9 +135,9 @@ def test_stored_workflow_leaves_out_the_spec_and_reloads_sandboxed(rt, org, powe
         stored.process_version  # noqa: B018 - load the relationship inside the session
         workflow = fresh.restore(stored)
     assert isinstance(workflow.script_engine.environment, RestrictedEnvironment)
-    [accept] = _open(rt, case.id)
+    [accept] = open_steps(rt, case.id)
     complete_task(fresh, accept.id, {"opinion": "受理"}, org.clerk)
-    assert [t.name for t in _open(rt, case.id)] == ["审核"]
+    assert [t.name for t in open_steps(rt, case.id)] == ["审核"]
 
 
 @time_machine.travel(MONDAY_10_BJ, tick=False)
@@ -157,8 +150,8 @@ def test_a_limit_taken_from_an_earlier_form_counts_that_many_working_days(rt, or
                     department_id=org.department.id, process_key="test_permit_days", legal_limit_days=20,
                     promised_limit_days=10))
     case = start_case(rt, "510000-CSJ-XK-002", APPLICANT, "申请", actor="clerk")
-    [accept] = _open(rt, case.id)
+    [accept] = open_steps(rt, case.id)
     complete_task(rt, accept.id, {"opinion": "受理，复杂事项核定审核期限 5 个工作日", "review_days": "5"}, org.clerk)
-    [review] = _open(rt, case.id)
+    [review] = open_steps(rt, case.id)
     # Five working days from Monday 23 November: Monday 30 November, 24:00 Beijing.
     assert review.due_at == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -14,15 +14,8 @@ from engine.runtime.errors import RuntimeProblem
 from engine.runtime.live import IndexState, Live, LiveCases
 from engine.runtime.runtime import Runtime
 from engine.runtime.timers import fire_due_timers
-from engine.store import AuditEvent, Case, OpenTask, StepRecord
-from tests.engine.conftest import APPLICANT, HERE
-
-MONDAY_10_BJ = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-
-
-def _open(rt: Runtime, case_id: int) -> list[OpenTask]:
-    with rt.reader() as s:
-        return list(s.execute(select(OpenTask).where(OpenTask.case_id == case_id)).scalars())
+from engine.store import AuditEvent, Case, StepRecord
+from tests.engine.conftest import APPLICANT, HERE, MONDAY_10_BJ, open_steps
 
 
 def _other_process(rt: Runtime, **settings: object) -> Runtime:
@@ -35,12 +28,12 @@ def _other_process(rt: Runtime, **settings: object) -> Runtime:
 def test_a_step_completed_by_another_process_is_seen_by_this_one(rt, org, power):
     case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
     assert len(rt.live) == 1  # this process remembers the case it just started
-    [accept] = _open(rt, case.id)
+    [accept] = open_steps(rt, case.id)
 
     complete_task(_other_process(rt), accept.id, {"opinion": "受理"}, org.clerk)
 
     # This process's copy is one version behind; it must load the stored workflow, where 审核 is open.
-    [review] = _open(rt, case.id)
+    [review] = open_steps(rt, case.id)
     done = complete_task(rt, review.id, {"result": "pass", "opinion": "符合条件", "amount": "0"}, org.reviewer)
     assert (done.status, done.end_name) == ("completed", "准予许可")
     with rt.reader() as s:
@@ -50,7 +43,7 @@ def test_a_step_completed_by_another_process_is_seen_by_this_one(rt, org, power)
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_a_step_that_fails_after_changing_the_workflow_leaves_nothing_half_done(rt, org, power):
     case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
-    [accept] = _open(rt, case.id)
+    [accept] = open_steps(rt, case.id)
     failures = ["once"]
 
     def refuse_once(_event: object) -> None:
@@ -62,10 +55,10 @@ def test_a_step_that_fails_after_changing_the_workflow_leaves_nothing_half_done(
     rt.hooks.after("test_permit", "accept", refuse_once)
     with pytest.raises(RuntimeProblem):
         complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
-    assert [t.name for t in _open(rt, case.id)] == ["受理申请"]
+    assert [t.name for t in open_steps(rt, case.id)] == ["受理申请"]
 
     complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
-    assert [t.name for t in _open(rt, case.id)] == ["审核"]
+    assert [t.name for t in open_steps(rt, case.id)] == ["审核"]
     with rt.reader() as s:
         assert s.execute(select(func.count()).select_from(StepRecord)).scalar() == 1
         completions = select(func.count()).where(AuditEvent.action == "task.complete")
@@ -75,9 +68,9 @@ def test_a_step_that_fails_after_changing_the_workflow_leaves_nothing_half_done(
 def test_a_limit_fired_by_the_supervisor_process_wins_over_this_process_s_copy(rt, org, power):
     with time_machine.travel(MONDAY_10_BJ, tick=False):
         case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
-        [accept] = _open(rt, case.id)
+        [accept] = open_steps(rt, case.id)
         complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
-        [review] = _open(rt, case.id)
+        [review] = open_steps(rt, case.id)
     supervisor = _other_process(rt)
     with time_machine.travel(MONDAY_10_BJ + timedelta(days=10), tick=False):
         assert fire_due_timers(supervisor, case.id)
@@ -93,9 +86,9 @@ def test_a_limit_fired_by_the_supervisor_process_wins_over_this_process_s_copy(r
 def test_the_cache_can_be_turned_off(rt, org, power):
     plain = _other_process(rt, live_cases=0)
     case = start_case(plain, power.code, APPLICANT, "申请", actor="clerk")
-    [accept] = _open(plain, case.id)
+    [accept] = open_steps(plain, case.id)
     complete_task(plain, accept.id, {"opinion": "受理"}, org.clerk)
-    [review] = _open(plain, case.id)
+    [review] = open_steps(plain, case.id)
     refusal = {"result": "reject", "opinion": "不符合", "reason": "材料不实"}
     done = complete_task(plain, review.id, refusal, org.reviewer)
     assert (done.status, done.end_name, len(plain.live)) == ("completed", "不予许可", 0)

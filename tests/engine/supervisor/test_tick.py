@@ -13,9 +13,8 @@ from engine.runtime.cases import complete_task, start_case
 from engine.runtime.runtime import Runtime
 from engine.store import Alert, AuditEvent, Case, OpenTask, WaitingTimer
 from engine.supervisor.tick import tick
-from tests.engine.conftest import APPLICANT
+from tests.engine.conftest import APPLICANT, MONDAY_10_BJ, open_steps
 
-MONDAY_10_BJ = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 ACCEPT_WARN = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)   # 24:00 Monday, Beijing
 ACCEPT_DUE = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)    # 24:00 Tuesday, Beijing
 
@@ -64,7 +63,7 @@ def test_yellow_one_working_day_before_then_red_when_the_limit_passes(rt, org, p
 def test_an_interrupting_limit_moves_the_case_along_the_modelled_path(rt, org, power):
     case = _start(rt, power)
     with time_machine.travel(MONDAY_10_BJ + timedelta(hours=1), tick=False):
-        [accept] = _open(rt, case.id)
+        [accept] = open_steps(rt, case.id)
         complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
     # 审核 has an interrupting workdays(3) limit: Monday 11:00 → 24:00 Thursday.
     review_due = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
@@ -73,14 +72,14 @@ def test_an_interrupting_limit_moves_the_case_along_the_modelled_path(rt, org, p
     with rt.sessions() as s:
         stored = s.get(Case, case.id)
         assert (stored.status, stored.end_name) == ("completed", "超期移交督办")
-    assert _open(rt, case.id) == []
+    assert open_steps(rt, case.id) == []
     assert ("T2", "red", "审核") in _alerts(rt)
 
 
 def test_a_timer_due_while_staff_act_still_raises_its_red_alert(rt, org, power):
     case = _start(rt, power)
     with time_machine.travel(ACCEPT_DUE + timedelta(hours=2), tick=False):
-        [accept] = _open(rt, case.id)
+        [accept] = open_steps(rt, case.id)
         complete_task(rt, accept.id, {"opinion": "迟到的受理"}, org.clerk)  # before any tick ran
         tick(rt)
     assert ("T2", "red", "受理申请") in _alerts(rt)
@@ -113,8 +112,3 @@ def test_two_supervisors_racing_fire_each_timer_once(rt, org, power, db):
         reds = s.execute(select(func.count()).select_from(Alert).where(Alert.rule == "T2")).scalar()
     assert sorted(fired) == sorted(c.id for c in cases)
     assert reds == len(cases)
-
-
-def _open(rt: Runtime, case_id: int) -> list[OpenTask]:
-    with rt.sessions() as s:
-        return list(s.execute(select(OpenTask).where(OpenTask.case_id == case_id)).scalars())
