@@ -12,15 +12,18 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.prepared import Batch, Prepared
 from engine.store import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 
-# Built once: the log is appended on every step, and a prebuilt statement run on the transaction's connection
-# skips the ORM's per-statement work (the log is only ever appended, never loaded as objects here). A database
-# trigger moves ``audit_head`` to each new event (migration 0004).
-_APPEND = insert(AuditEvent).returning(AuditEvent.id)
-_READ_HEAD = select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+# Prepared once: the log is appended on every step (the log is only ever appended, never loaded as objects
+# here). A database trigger moves ``audit_head`` to each new event (migration 0004).
+_APPEND = Prepared(insert(AuditEvent).returning(AuditEvent.id))
+_APPEND_LATER = Prepared(insert(AuditEvent))
+_READ_HEAD = Prepared(select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update())
+# The batch holding this transaction's queued events: an event appended at once must not overtake them.
+_QUEUED = "audit_queued"
 
 
 @dataclass(frozen=True)
@@ -44,16 +47,33 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str, case_id: int 
 def record(session: Session, actor: str, action: str, *, case_id: int | None = None, step: str | None = None,
            payload: dict[str, Any] | None = None, at: datetime | None = None) -> Recorded:
     """Append one event to the chain inside the caller's transaction."""
+    _flush_queued(session)
+    values = _event(session, actor, action, case_id, step, payload, at)
+    event_id = _APPEND.scalar(session.connection(), values)
+    return Recorded(event_id, values["hash"])
+
+
+def queue(session: Session, batch: Batch, actor: str, action: str, *, case_id: int | None = None,
+          step: str | None = None, payload: dict[str, Any] | None = None, at: datetime | None = None) -> str:
+    """Like ``record``, but the insert waits in ``batch`` (the caller flushes it); returns the event's hash."""
+    values = _event(session, actor, action, case_id, step, payload, at)
+    batch.add(_APPEND_LATER, values)
+    session.info[_QUEUED] = batch
+    return str(values["hash"])
+
+
+def _event(session: Session, actor: str, action: str, case_id: int | None, step: str | None,
+           payload: dict[str, Any] | None, at: datetime | None) -> dict[str, Any]:
+    """The next event's row, linked to the chain's tip, which then moves to it."""
     head = _head(session)
     at = at or clock.now()
     # What is hashed must be what ``verify`` reads back: the payload as JSON gives it.
     clean = json.loads(json.dumps(payload or {}, ensure_ascii=False, default=str))
-    digest = _digest(head["hash"], at, actor, action, case_id, step, clean)
-    values = {"at": at, "actor": actor, "action": action, "case_id": case_id, "step": step, "payload": clean,
-              "prev_hash": head["hash"], "hash": digest}
-    event_id = session.connection().execute(_APPEND, values).scalar_one()
+    prev = head["hash"]
+    digest = _digest(prev, at, actor, action, case_id, step, clean)
     head["hash"] = digest
-    return Recorded(event_id, digest)
+    return {"at": at, "actor": actor, "action": action, "case_id": case_id, "step": step, "payload": clean,
+            "prev_hash": prev, "hash": digest}
 
 
 def _head(session: Session) -> dict[str, Any]:
@@ -64,9 +84,16 @@ def _head(session: Session) -> dict[str, Any]:
     cached = session.info.get("audit_head")
     if cached is not None and cached[0] is transaction:
         return cached[1]
-    head = {"hash": session.connection().execute(_READ_HEAD).scalar_one()}
+    _flush_queued(session)  # the stored tip must include events still queued
+    head = {"hash": _READ_HEAD.scalar(session.connection())}
     session.info["audit_head"] = (transaction, head)
     return head
+
+
+def _flush_queued(session: Session) -> None:
+    queued = session.info.get(_QUEUED)
+    if queued is not None:
+        queued.flush(session.connection())
 
 
 @dataclass(frozen=True)

@@ -8,25 +8,26 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, exists, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, clock
 from engine.identity import post_ids_of
+from engine.prepared import Prepared
 from engine.runtime.deploy import newest_number
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import StepEvent
 from engine.runtime.live import IndexState
 from engine.runtime.runtime import Loaded, Runtime, as_persistent
 from engine.runtime.serials import case_serial
-from engine.store import Case, Department, Membership, OpenTask, Power, ProcessVersion, StepRecord, User
+from engine.store import Case, Department, OpenTask, Power, ProcessVersion, StepRecord, User
 
-_RECORD_STEP = insert(StepRecord)
-_INSERT_CASE = insert(Case).returning(Case.id)
+_RECORD_STEP = Prepared(insert(StepRecord))
+_INSERT_CASE = Prepared(insert(Case).returning(Case.id))
 _POWERS, _VERSIONS = Power.__table__.c, ProcessVersion.__table__.c
 # What starting a case needs, in one statement: the power, its department's code and its newest flowchart.
-_POWER_TO_START = (
+_POWER_TO_START = Prepared(
     select(_POWERS.id, _POWERS.code, _POWERS.name, _POWERS.status, _POWERS.department_id, _POWERS.process_key,
            _POWERS.promised_limit_days, _POWERS.legal_limit_days, _POWERS.warn_workdays,
            Department.__table__.c.code.label("department_code"), _VERSIONS.id.label("version_id"),
@@ -36,14 +37,6 @@ _POWER_TO_START = (
                & (_VERSIONS.version == newest_number(_POWERS.process_key)))
     .where(_POWERS.code == bindparam("code"))
 )
-_TASKS = OpenTask.__table__.c
-# The step and whether the user holds its post, read in one statement after the case lock is held.
-_STEP_FOR_USER = select(
-    OpenTask.__table__,
-    exists().where(Membership.user_id == bindparam("user_id"), Membership.post_id == _TASKS.post_id)
-    .label("holds_post"),
-).where(_TASKS.id == bindparam("task_id"))
-
 
 @dataclass(frozen=True)
 class Applicant:
@@ -96,7 +89,7 @@ def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant,
     if applicant.problems():
         raise RuntimeProblem("applicant.invalid", fields={k: "required" for k in applicant.problems()})
     conn = session.connection()
-    power = conn.execute(_POWER_TO_START, {"code": power_code}).first()
+    power = _POWER_TO_START.first(conn, {"code": power_code})
     if power is None or power.status not in ("published", "internal"):
         raise RuntimeProblem("power.not_found", power=power_code)
     if power.version_id is None:
@@ -115,13 +108,13 @@ def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant,
         promised_due_at=cal.add_workdays(now, power.promised_limit_days),
         legal_due_at=cal.add_workdays(now, power.legal_limit_days),
     )
-    values["id"] = conn.execute(_INSERT_CASE, values).scalar_one()
+    values["id"] = _INSERT_CASE.scalar(conn, values)
     case = as_persistent(session, values)
-    audit.record(session, actor, "case.start", case_id=case.id,
-                 payload={"serial": case.serial, "power": power.code, "version": power.version_number,
-                          "applicant": applicant.name, "subject": subject}, at=now)
     loaded = Loaded(session, case, workflow, now, power.process_key, power.warn_workdays,
                     index=IndexState())  # a new case has no index rows yet
+    audit.queue(session, loaded.writes, actor, "case.start", case_id=case.id,
+                payload={"serial": case.serial, "power": power.code, "version": power.version_number,
+                         "applicant": applicant.name, "subject": subject}, at=now)
     rt.advance(loaded)
     if adjust is not None:
         adjust(loaded)
@@ -144,19 +137,16 @@ def _may_work(assignee_id: int | None, holds_post: bool, user: User) -> bool:
 def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *, lang: str = "zh") -> Case:
     """Validate the step's form, complete it and move the case on, all in one transaction."""
     try:
-        with rt.locked_by_task(task_id) as loaded:
-            assert loaded is not None
-            session = loaded.session
-            row = session.connection().execute(_STEP_FOR_USER, {"task_id": task_id, "user_id": user.id}).first()
-            if row is None:
-                raise RuntimeProblem("task.not_ready")
-            if not _may_work(row.assignee_id, bool(row.holds_post), user):
+        with rt.locked_by_step(task_id, user.id) as loaded:
+            assert loaded is not None and loaded.step is not None
+            session, step = loaded.session, loaded.step
+            if not _may_work(step.assignee_id, step.holds_post, user):
                 raise RuntimeProblem("task.not_allowed")
             values = dict(raw)
-            if row.form:
-                form = rt.forms.get(row.form)
+            if step.form:
+                form = rt.forms.get(step.form)
                 if form is None:
-                    raise RuntimeProblem("form.missing", form=row.form)
+                    raise RuntimeProblem("form.missing", form=step.form)
                 values = form.coerce(raw)
                 errors = form.validate(values, lang)
                 if errors:
@@ -167,18 +157,20 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
             task = loaded.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
                 raise RuntimeProblem("task.not_ready")
-            event = StepEvent(session, loaded.case, loaded.process_key, row.bpmn_id, values, user)
+            event = StepEvent(session, loaded.case, loaded.process_key, step.bpmn_id, values, user)
             rt.hooks.run_before(event)
             task.set_data(**values)
             task.run()
             rt.advance(loaded)
-            session.connection().execute(_RECORD_STEP, dict(
-                case_id=loaded.case.id, task_id=task_id, bpmn_id=row.bpmn_id, name=row.name, lane=row.lane,
-                actor=user.username, started_at=row.created_at, completed_at=loaded.now, due_at=row.due_at,
-                data=_jsonable(values)))
-            audit.record(session, user.username, "task.complete", case_id=loaded.case.id, step=row.name,
-                         payload={"task": task_id, "bpmn_id": row.bpmn_id, "data": _jsonable(values),
-                                  "overdue": bool(row.due_at and loaded.now > row.due_at)}, at=loaded.now)
+            data = _jsonable(values)
+            loaded.writes.add(_RECORD_STEP, dict(
+                case_id=loaded.case.id, task_id=task_id, bpmn_id=step.bpmn_id, name=step.name, lane=step.lane,
+                actor=user.username, started_at=step.created_at, completed_at=loaded.now, due_at=step.due_at,
+                data=data))
+            audit.queue(session, loaded.writes, user.username, "task.complete", case_id=loaded.case.id,
+                        step=step.name, payload={"task": task_id, "bpmn_id": step.bpmn_id, "data": data,
+                                                 "overdue": bool(step.due_at and loaded.now > step.due_at)},
+                        at=loaded.now)
             rt.save(loaded, user.username)
             rt.hooks.run_after(event)
             return loaded.case

@@ -14,17 +14,18 @@ from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkCalendar
+from engine.prepared import Batch, Prepared
 from engine.runtime.inspect import ArmedTimer, ReadyStep, armed_timers, ready_steps, task_state
 from engine.runtime.live import IndexState
 from engine.store import Case, OpenTask, Post, User, WaitingTimer
 
 _JUEL_VAR = re.compile(r"^\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}$")
 
-# Built once and run on the transaction's connection: these run on every step.
-_DROP_TIMERS = delete(WaitingTimer).where(WaitingTimer.id.in_(bindparam("ids", expanding=True)))
-_DROP_TASKS = delete(OpenTask).where(OpenTask.id.in_(bindparam("ids", expanding=True)))
-_ADD_TIMERS = insert(WaitingTimer)
-_ADD_TASKS = insert(OpenTask)
+# Prepared once: these run on every step, queued in the step's batch of writes.
+_DROP_TIMER = Prepared(delete(WaitingTimer).where(WaitingTimer.id == bindparam("id")))
+_DROP_TASK = Prepared(delete(OpenTask).where(OpenTask.id == bindparam("id")))
+_ADD_TIMERS = Prepared(insert(WaitingTimer))
+_ADD_TASKS = Prepared(insert(OpenTask))
 _TIMER_COLUMNS = (WaitingTimer.id, WaitingTimer.case_id, WaitingTimer.bpmn_id, WaitingTimer.name,
                   WaitingTimer.attached_task_id, WaitingTimer.attached_name, WaitingTimer.interrupting,
                   WaitingTimer.fire_at)
@@ -99,31 +100,26 @@ def read_state(session: Session, case_id: int) -> IndexState:
     return IndexState(timers, tasks)
 
 
-def sync(session: Session, case: Case, workflow: BpmnWorkflow, calendar: WorkCalendar, lanes: Lanes, *,
-         warn_workdays: float, now: datetime, known: IndexState | None = None) -> tuple[list[FiredTimer], IndexState]:
-    """Rewrite the case's index rows; return the timers that fired since the last sync and the new rows.
+def sync(session: Session, case: Case, workflow: BpmnWorkflow, calendar: WorkCalendar, lanes: Lanes,
+         writes: Batch, *, warn_workdays: float, now: datetime,
+         known: IndexState | None = None) -> tuple[list[FiredTimer], IndexState]:
+    """Queue the rewrite of the case's index rows in ``writes``; return the timers that fired since the last
+    sync and the new rows.
 
     ``known`` is the state the previous sync left (from the live cache); without it the rows are read.
-    Plain Core statements, at most one delete and one insert per table: this runs on every step.
     """
     old = known if known is not None else read_state(session, case.id)
-    conn = session.connection()
     armed = armed_timers(workflow)
     timers = {t.task_id: _timer_values(case, t) for t in armed}
     gone_timers = [tid for tid in old.timers if tid not in timers]
     fired = [FiredTimer(**{k: v for k, v in old.timers[tid].items() if k != "case_id"}) for tid in gone_timers
              if task_state(workflow, tid) == TaskState.COMPLETED]
-    if gone_timers:
-        conn.execute(_DROP_TIMERS, {"ids": gone_timers})
-    new_timers = [values for tid, values in timers.items() if tid not in old.timers]
-    if new_timers:
-        conn.execute(_ADD_TIMERS, new_timers)
+    writes.add_many(_DROP_TIMER, ({"id": tid} for tid in gone_timers))
+    writes.add_many(_ADD_TIMERS, (values for tid, values in timers.items() if tid not in old.timers))
     kept_timers = {tid: old.timers.get(tid, values) for tid, values in timers.items()}
 
     steps = {s.task_id: s for s in ready_steps(workflow, armed)}
-    gone = [tid for tid in old.tasks if tid not in steps]
-    if gone:
-        conn.execute(_DROP_TASKS, {"ids": gone})
+    writes.add_many(_DROP_TASK, ({"id": tid} for tid in old.tasks if tid not in steps))
     data = workflow.last_task.data if workflow.last_task else {}
     rows = []
     for tid, step in steps.items():
@@ -136,8 +132,7 @@ def sync(session: Session, case: Case, workflow: BpmnWorkflow, calendar: WorkCal
             "assignee_id": _assignee_id(session, step, data), "form": _form_name(step), "created_at": now,
             "due_at": step.due_at, "warn_at": warn_at, "alert_level": 0,
         })
-    if rows:
-        conn.execute(_ADD_TASKS, rows)
+    writes.add_many(_ADD_TASKS, rows)
     return fired, IndexState(kept_timers, set(steps))
 
 

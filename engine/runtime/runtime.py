@@ -11,7 +11,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +22,7 @@ from engine.calendar import CalendarCache, WorkCalendar
 from engine.config import Settings
 from engine.db import readonly_factory
 from engine.forms import FormRegistry
+from engine.prepared import Batch, Prepared
 from engine.runtime import index
 from engine.runtime.codec import ParsedVersion, WorkflowCodec
 from engine.runtime.errors import RuntimeProblem
@@ -29,21 +30,23 @@ from engine.runtime.hooks import Hooks
 from engine.runtime.inspect import end_name
 from engine.runtime.live import IndexState, Live, LiveCases
 from engine.sandbox import SandboxError, script_engine
-from engine.store import Case, OpenTask, Power, ProcessVersion
+from engine.store import Case, Membership, OpenTask, Power, ProcessVersion
 
 log = logging.getLogger("sunshine.runtime")
 
 _CASES = Case.__table__.c
+_TASKS = OpenTask.__table__.c
 # The case row is written on every step: a prebuilt statement, checked against the version read under lock.
 # Most steps change only the workflow; leaving the status out then spares SQLite rewriting its index entry.
 _UPDATE_CASE = update(Case.__table__).where(_CASES.id == bindparam("case_id"),
                                             _CASES.version == bindparam("old_version"))
-_WRITE_WORKFLOW = _UPDATE_CASE.values(workflow_json=bindparam("workflow_json"), version=bindparam("new_version"))
-_WRITE_CASE = _UPDATE_CASE.values(workflow_json=bindparam("workflow_json"), status=bindparam("status"),
-                                  completed_at=bindparam("completed_at"), end_name=bindparam("end_name"),
-                                  version=bindparam("new_version"))
+_WRITE_WORKFLOW = Prepared(_UPDATE_CASE.values(workflow_json=bindparam("workflow_json"),
+                                               version=bindparam("new_version")))
+_WRITE_CASE = Prepared(_UPDATE_CASE.values(workflow_json=bindparam("workflow_json"), status=bindparam("status"),
+                                           completed_at=bindparam("completed_at"), end_name=bindparam("end_name"),
+                                           version=bindparam("new_version")))
 # Locking a case reads its row (without the workflow JSON, which the live cache usually makes unnecessary)
-# and the two power/process values a step needs, in one Core statement: the ORM query with eager loads cost
+# and the two power/process values a step needs, in one statement: the ORM query with eager loads cost
 # three times as much. NO KEY UPDATE (key_share) still lets other transactions insert rows referencing the
 # case; only the case row is locked.
 _CASE_FIELDS = [attr.key for attr in Case.__mapper__.column_attrs if attr.key != "workflow_json"]
@@ -52,14 +55,40 @@ _VERSIONS = ProcessVersion.__table__.c
 _READ_CASE = (select(*(_CASES[key] for key in _CASE_FIELDS), _POWERS.warn_workdays, _VERSIONS.process_key)
               .join_from(Case.__table__, Power.__table__, _POWERS.id == _CASES.power_id)
               .join(ProcessVersion.__table__, _VERSIONS.id == _CASES.process_version_id))
-_OF_TASK = select(OpenTask.case_id).where(OpenTask.id == bindparam("task_id")).scalar_subquery()
-#: (by case id or by open task id, skip if locked) -> the prebuilt locking statement.
+# Locking by step also reads the step's row and whether the user holds its post. Under READ COMMITTED a lock
+# wait re-reads only the case row, so the step row may be older than the lock; that is harmless, because a
+# step row never changes (only its alert level) and the workflow, read under the lock, decides whether the
+# step is still ready.
+_STEP_FIELDS = ["id", "bpmn_id", "name", "lane", "form", "assignee_id", "created_at", "due_at"]
+_LOCK_STEP = (
+    _READ_CASE.add_columns(*(_TASKS[key].label(f"step_{key}") for key in _STEP_FIELDS),
+                           exists().where(Membership.user_id == bindparam("user_id"),
+                                          Membership.post_id == _TASKS.post_id).label("step_holds_post"))
+    .join(OpenTask.__table__, _TASKS.case_id == _CASES.id)
+    .where(_TASKS.id == bindparam("task_id"))
+)
+#: (by case or by step, skip if locked) -> the prebuilt locking statement.
 _LOCK = {
-    (by, skip): _READ_CASE.where(_CASES.id == (bindparam("case_id") if by == "case" else _OF_TASK))
-    .with_for_update(skip_locked=skip, key_share=True, of=Case.__table__)
-    for by in ("case", "task") for skip in (False, True)
+    (by, skip): Prepared((_READ_CASE.where(_CASES.id == bindparam("case_id")) if by == "case" else _LOCK_STEP)
+                         .with_for_update(skip_locked=skip, key_share=True, of=Case.__table__))
+    for by in ("case", "step") for skip in (False, True)
 }
-_ALERT_RED = update(OpenTask.__table__).where(OpenTask.__table__.c.id == bindparam("task_id")).values(alert_level=2)
+_ALERT_RED = Prepared(update(OpenTask.__table__).where(_TASKS.id == bindparam("task_id")).values(alert_level=2))
+
+
+@dataclass(frozen=True)
+class OpenStep:
+    """The open step a change was asked for, as its index row stood when the case was locked."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    assignee_id: int | None
+    created_at: datetime
+    due_at: datetime | None
+    holds_post: bool
 
 
 @dataclass
@@ -75,6 +104,10 @@ class Loaded:
     warn_workdays: float
     #: The case's index rows as last saved, when known without reading them (live cache).
     index: IndexState | None = field(default=None, repr=False)
+    #: The step the change is for, when the case was locked by step.
+    step: OpenStep | None = None
+    #: Writes that need no answer before the end of ``save`` (one round trip on PostgreSQL).
+    writes: Batch = field(default_factory=Batch, repr=False)
     saved: bool = False
 
 
@@ -121,9 +154,12 @@ class Runtime:
         """One transaction holding the case row lock; yields None when ``skip_locked`` and it is taken."""
         return self._holding(("case", skip_locked), {"case_id": case_id}, "case.not_found")
 
-    def locked_by_task(self, task_id: str) -> AbstractContextManager[Loaded | None]:
-        """Like ``locked`` for the case an open step belongs to, found and locked by the same statement."""
-        return self._holding(("task", False), {"task_id": task_id}, "task.not_found")
+    def locked_by_step(self, task_id: str, user_id: int) -> AbstractContextManager[Loaded | None]:
+        """Like ``locked`` for the case an open step belongs to, found and locked by the same statement.
+
+        ``Loaded.step`` then holds the step's row and whether user ``user_id`` holds its post.
+        """
+        return self._holding(("step", False), {"task_id": task_id, "user_id": user_id}, "task.not_found")
 
     @contextmanager
     def _holding(self, how: tuple[str, bool], params: dict[str, Any], missing: str) -> Iterator[Loaded | None]:
@@ -140,18 +176,21 @@ class Runtime:
             self.live.keep(case.id, Live(case.serial, case.version, loaded.workflow, loaded.index))
 
     def _lock(self, session: Session, how: tuple[str, bool], params: dict[str, Any], missing: str) -> Loaded | None:
-        row = session.connection().execute(_LOCK[how], params).first()
+        row = _LOCK[how].first(session.connection(), params)
         if row is None:
             if how[1]:  # skip_locked: taken by another process (or gone)
                 return None
             raise RuntimeProblem(missing)
-        case = as_persistent(session, {key: row._mapping[key] for key in _CASE_FIELDS})
+        case = as_persistent(session, {key: getattr(row, key) for key in _CASE_FIELDS})
         now = clock.now()
         live = self.live.take(case.id, case.serial, case.version)
         # Without a live entry, reading the expired ``workflow_json`` loads it (and only it) from the row.
         workflow = live.workflow if live is not None else self.restore(case)
+        step = None
+        if how[0] == "step":
+            step = OpenStep(*(getattr(row, f"step_{key}") for key in _STEP_FIELDS), bool(row.step_holds_post))
         return Loaded(session, case, workflow, now, row.process_key, row.warn_workdays,
-                      index=live.index if live is not None else None)
+                      index=live.index if live is not None else None, step=step)
 
     def advance(self, loaded: Loaded) -> None:
         """Run the engine until it waits for people or time; model errors become RuntimeProblems."""
@@ -172,7 +211,7 @@ class Runtime:
     def save(self, loaded: Loaded, actor: str) -> None:
         """Store the workflow, rewrite index rows, raise red alerts for timers that fired, note the end."""
         session, case, workflow, now = loaded.session, loaded.case, loaded.workflow, loaded.now
-        fired, loaded.index = index.sync(session, case, workflow, self.calendar, self.lanes,
+        fired, loaded.index = index.sync(session, case, workflow, self.calendar, self.lanes, loaded.writes,
                                          warn_workdays=loaded.warn_workdays, now=now, known=loaded.index)
         for t in fired:
             audit.record(session, actor, "timer.fired", case_id=case.id, step=t.attached_name or t.name,
@@ -180,13 +219,13 @@ class Runtime:
             if t.attached_task_id:
                 raise_alert(session, case, subject=t.attached_task_id, rule="T2", step_name=t.attached_name,
                             due_at=t.fire_at, at=now, actor=actor)
-                session.connection().execute(_ALERT_RED, {"task_id": t.attached_task_id})
+                _ALERT_RED.run(session.connection(), {"task_id": t.attached_task_id})
         values: dict[str, Any] = {"workflow_json": self.codec.dumps(workflow)}
         if workflow.completed and case.status == "running":
             values.update(status="completed", completed_at=now, end_name=end_name(workflow))
-            audit.record(session, actor, "case.complete", case_id=case.id, payload={"end": values["end_name"]},
-                         at=now)
-        _write_case(session, case, values)
+            audit.queue(session, loaded.writes, actor, "case.complete", case_id=case.id,
+                        payload={"end": values["end_name"]}, at=now)
+        _write_case(session, case, values, loaded.writes)
         loaded.saved = True
 
 
@@ -202,13 +241,17 @@ def as_persistent(session: Session, values: dict[str, Any]) -> Case:
     return case
 
 
-def _write_case(session: Session, case: Case, values: dict[str, Any]) -> None:
-    """Store the case's workflow (and status, when given) with a version check, keeping the ORM object in step."""
-    session.flush()  # whatever else changed on the case goes first, under its own version check
+def _write_case(session: Session, case: Case, values: dict[str, Any], writes: Batch) -> None:
+    """Store the case's workflow (and status, when given) with a version check, then run the queued writes."""
+    if session.new or session.dirty or session.deleted:
+        # Whatever else changed on the case goes first, under its own version check, after the queued writes
+        # it may refer to.
+        writes.flush(session.connection())
+        session.flush()
     new_version = case.version + 1
     params = {**values, "case_id": case.id, "old_version": case.version, "new_version": new_version}
-    statement = _WRITE_CASE if "status" in values else _WRITE_WORKFLOW
-    if session.connection().execute(statement, params).rowcount != 1:
+    at = writes.add(_WRITE_CASE if "status" in values else _WRITE_WORKFLOW, params)
+    if writes.flush(session.connection())[at] != 1:
         raise StaleDataError(f"case {case.id} was changed by another transaction")
     for key, value in {**values, "version": new_version}.items():
         set_committed_value(case, key, value)

@@ -9,16 +9,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.prepared import Prepared
 from engine.store import Counter
 
-_BUMP = (update(Counter).where(Counter.scope == bindparam("of_scope")).values(value=Counter.value + 1)
-         .returning(Counter.value))
+_BUMP = Prepared(update(Counter).where(Counter.scope == bindparam("of_scope")).values(value=Counter.value + 1)
+                 .returning(Counter.value))
 
 
 def next_value(session: Session, scope: str) -> int:
     """Increment and return the counter of ``scope``; safe under concurrent transactions."""
     for _ in range(3):
-        bumped = session.connection().execute(_BUMP, {"of_scope": scope}).scalar()
+        bumped = _BUMP.scalar(session.connection(), {"of_scope": scope})
         if bumped is not None:
             return int(bumped)
         try:

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from engine import audit
+from engine.prepared import Batch
 from engine.store import AuditEvent, AuditHead
 from tests.conftest import drop_audit_triggers
 
@@ -104,3 +105,29 @@ def test_the_database_moves_the_head_to_each_new_event(db):
         assert s.get(AuditHead, 1).last_hash == "e" * 64
         result = audit.verify(s)
     assert (result.ok, result.broken_id, result.reason) == (False, recorded[-1] + 1, "link")
+
+
+def test_queued_events_keep_their_place_in_the_chain(db):
+    """Events queued for a step's batch and events appended at once interleave in the order they were made."""
+    with db.sessions.begin() as s:
+        batch = Batch()
+        audit.queue(s, batch, "clerk", "task.complete")
+        audit.queue(s, batch, "clerk", "case.complete")
+        audit.record(s, "supervisor", "alert.red")  # runs the queued two first
+        audit.queue(s, batch, "clerk", "after.alert")
+        batch.flush(s.connection())
+    with db.sessions() as s:
+        result = audit.verify(s)
+        actions = [e.action for e in s.query(AuditEvent).order_by(AuditEvent.id)]
+    assert result.ok and actions == ["task.complete", "case.complete", "alert.red", "after.alert"]
+
+
+def test_a_savepoint_after_queued_events_links_to_them(db):
+    with db.sessions.begin() as s:
+        batch = Batch()
+        audit.queue(s, batch, "clerk", "task.complete")
+        with s.begin_nested():
+            audit.queue(s, batch, "clerk", "inside.savepoint")  # re-reads the tip: the queued event is stored first
+        batch.flush(s.connection())
+    with db.sessions() as s:
+        assert audit.verify(s).ok
