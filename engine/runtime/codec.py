@@ -15,7 +15,9 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn.parser import SERIALIZER_CONFIG, load_process
 from engine.store import ProcessVersion
@@ -52,13 +54,42 @@ class _SpecByReference(BpmnWorkflowConverter):
         return workflow
 
 
+# A finished task (completed or cancelled) under a finished parent no longer changes: its data, its delta
+# against the parent's data and its internal data are final. Only a rewind (a new state and state-change
+# time) or a change of children alters its dictionary, so that is what the cached copy is checked against.
+_FINAL = TaskState.COMPLETED | TaskState.CANCELLED
+_CACHED = "_sunshine_saved"
+
+
+class _FinishedTasksOnce(TaskConverter):
+    """SpiffWorkflow's task converter, remembering the dictionary of tasks that can no longer change.
+
+    A workflow is saved after every step, and most of its tasks are long finished by then; converting them
+    again (data deltas against their parents included) was most of the serialiser's time.
+    """
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        parent = task.parent
+        if not (task.state & _FINAL and (parent is None or parent.state & _FINAL)):
+            return super().to_dict(task)
+        key = (task.state, task.last_state_change, tuple(task._children))
+        saved = getattr(task, _CACHED, None)
+        if saved is not None and saved[0] == key:
+            return saved[1]
+        dct = super().to_dict(task)
+        setattr(task, _CACHED, (key, dct))
+        return dct
+
+
 class WorkflowCodec:
     """Parses versions once per process and (de)serialises workflows against them."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, remember_finished: bool = True) -> None:
         self._parsed: dict[int, ParsedVersion] = {}
         self._lock = threading.Lock()
-        config = {**SERIALIZER_CONFIG, BpmnWorkflow: _SpecByReference}
+        config: dict[Any, Any] = {**SERIALIZER_CONFIG, BpmnWorkflow: _SpecByReference}
+        if remember_finished:
+            config[Task] = _FinishedTasksOnce
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
     def parsed(self, version: ProcessVersion) -> ParsedVersion:
