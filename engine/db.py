@@ -36,8 +36,9 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         # Readers take no write lock, so a read nested in a write transaction (in WAL mode) cannot deadlock.
+        # Straight to the driver: this runs for every transaction, and ``exec_driver_sql`` costs ten times more.
         readonly = conn.get_execution_options().get(READONLY, False)
-        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        conn.connection.dbapi_connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
 
