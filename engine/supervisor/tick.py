@@ -33,24 +33,49 @@ def tick(rt: Runtime, now: datetime | None = None) -> TickResult:
     """Fire due timers, then raise yellow and red alerts for steps past their marks."""
     now = now or clock.now()
     result = TickResult()
-    _fire_timers(rt, now, result)
-    _raise(rt, now, result, level=1)
-    _raise(rt, now, result, level=2)
+    due = _read_due(rt, now)
+    _fire_timers(rt, due.timer_cases, result)
+    _raise(rt, now, due.yellow, result, level=1)
+    _raise(rt, now, due.red, result, level=2)
     result.calendar_warnings = rt.calendar.warnings_for(now)
     for text in result.calendar_warnings:
         log.warning(text)
     return result
 
 
-def _fire_timers(rt: Runtime, now: datetime, result: TickResult) -> None:
-    # Walk the fire_at index only as far as what is due; de-duplicate cases outside the query so the
-    # database never has to group or sort the whole table.
+@dataclass(frozen=True)
+class _Due:
+    timer_cases: list[int]
+    yellow: list[tuple[str, int]]
+    red: list[tuple[str, int]]
+
+
+def _read_due(rt: Runtime, now: datetime) -> _Due:
+    """What is due, by index, in one read transaction (a tick with nothing due costs one round of reads).
+
+    The lists may go stale while the tick works (firing a timer opens and closes steps); each item is
+    re-checked under its case lock, and a step opened meanwhile is seen by the next tick.
+    """
     with rt.reader() as session:
-        due = session.execute(
+        # Walk the fire_at index only as far as what is due; de-duplicate cases outside the query so the
+        # database never has to group or sort the whole table.
+        timers = session.execute(
             select(WaitingTimer.case_id).where(WaitingTimer.fire_at <= now)
             .order_by(WaitingTimer.fire_at).limit(BATCH)
         ).scalars().all()
-    for case_id in dict.fromkeys(due):
+        # Equality (or a short IN list) on alert_level lets the (alert_level, moment) index seek straight to
+        # what is due; a range on alert_level would scan every open step.
+        yellow, red = (
+            [(task_id, case_id) for task_id, case_id in session.execute(
+                select(OpenTask.id, OpenTask.case_id).where(OpenTask.alert_level.in_(below), moment <= now)
+                .order_by(moment).limit(BATCH))]
+            for below, moment in (([0], OpenTask.warn_at), ([0, 1], OpenTask.due_at))
+        )
+    return _Due(list(dict.fromkeys(timers)), yellow, red)
+
+
+def _fire_timers(rt: Runtime, case_ids: list[int], result: TickResult) -> None:
+    for case_id in case_ids:
         try:
             # Claiming the case row with SKIP LOCKED makes a second supervisor pass over it instead of
             # firing its timers again; on SQLite the database lock serialises writers instead.
@@ -61,16 +86,8 @@ def _fire_timers(rt: Runtime, now: datetime, result: TickResult) -> None:
             result.failed.append(case_id)
 
 
-def _raise(rt: Runtime, now: datetime, result: TickResult, *, level: int) -> None:
-    rule, moment = ("T1", OpenTask.warn_at) if level == 1 else ("T2", OpenTask.due_at)
-    # Equality (or a short IN list) on alert_level lets the (alert_level, moment) index seek straight to
-    # what is due; a range on alert_level would scan every open step.
-    below = [0] if level == 1 else [0, 1]
-    with rt.reader() as session:
-        due = session.execute(
-            select(OpenTask.id, OpenTask.case_id).where(OpenTask.alert_level.in_(below), moment <= now)
-            .order_by(moment).limit(BATCH)
-        ).all()
+def _raise(rt: Runtime, now: datetime, due: list[tuple[str, int]], result: TickResult, *, level: int) -> None:
+    rule = "T1" if level == 1 else "T2"
     for task_id, case_id in due:
         # Lock order everywhere is case row → its index rows → audit head, so supervisors and staff never
         # deadlock; a case another process holds is left for the next tick.
