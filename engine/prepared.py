@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -81,41 +81,37 @@ class Prepared:
 
     def run(self, conn: Connection, params: Params | None = None) -> Any:
         """Execute once; returns the DBAPI cursor (for ``rowcount``)."""
-        params = params or {}
-        compiled = self._for(conn.dialect, params)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(compiled.sql, compiled.parameters(params))
-        return cursor
-
-    def many(self, conn: Connection, rows: Sequence[Params]) -> None:
-        """Execute once per row (``executemany``); every row must name the same parameters."""
-        if not rows:
-            return
-        compiled = self._for(conn.dialect, rows[0])
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.executemany(compiled.sql, [compiled.parameters(row) for row in rows])
+        return self._cursor(conn, params or {})[1]
 
     def first(self, conn: Connection, params: Params | None = None) -> Any:
         """The first result row (a named tuple with the columns' Python values), or None."""
-        params = params or {}
-        compiled = self._for(conn.dialect, params)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(compiled.sql, compiled.parameters(params))
+        compiled, cursor = self._cursor(conn, params or {})
         raw = cursor.fetchone()
         return None if raw is None else compiled.make_row(cursor, raw)
 
     def all(self, conn: Connection, params: Params | None = None) -> list[Any]:
         """Every result row."""
-        params = params or {}
-        compiled = self._for(conn.dialect, params)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(compiled.sql, compiled.parameters(params))
+        compiled, cursor = self._cursor(conn, params or {})
         return [compiled.make_row(cursor, raw) for raw in cursor.fetchall()]
 
     def scalar(self, conn: Connection, params: Params | None = None) -> Any:
         """The first column of the first row, or None."""
         row = self.first(conn, params)
         return None if row is None else row[0]
+
+    def send(self, cursor: Any, dialect: Dialect, params: Params | list[Params]) -> _Compiled:
+        """Execute on ``cursor``: once for a mapping, once per row (``executemany``) for a list of them."""
+        if isinstance(params, list):
+            compiled = self._for(dialect, params[0])
+            cursor.executemany(compiled.sql, [compiled.parameters(row) for row in params])
+        else:
+            compiled = self._for(dialect, params)
+            cursor.execute(compiled.sql, compiled.parameters(params))
+        return compiled
+
+    def _cursor(self, conn: Connection, params: Params) -> tuple[_Compiled, Any]:
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        return self.send(cursor, conn.dialect, params), cursor
 
     # ---- compiling ----
 
@@ -164,7 +160,6 @@ def _compile(statement: ClauseElement, dialect: Dialect, keys: list[str]) -> _Co
     return _Compiled(compiled.string, order, names, defaults, binds, row, tuple(c.type for c in columns), dialect)
 
 
-@dataclass
 class Batch:
     """Writes that need no answer until the end, sent together: one pipeline on PostgreSQL.
 
@@ -172,7 +167,8 @@ class Batch:
     check optimistic version updates once the batch has run.
     """
 
-    _items: list[tuple[Prepared, Params | list[Params]]] = field(default_factory=list)
+    def __init__(self) -> None:
+        self._items: list[tuple[Prepared, Params | list[Params]]] = []
 
     def add(self, statement: Prepared, params: Params) -> int:
         """Queue one execution; returns its position for ``flush``'s row counts."""
@@ -180,6 +176,7 @@ class Batch:
         return len(self._items) - 1
 
     def add_many(self, statement: Prepared, rows: Iterable[Params]) -> None:
+        """Queue one execution per row (nothing when there are none)."""
         rows = list(rows)
         if rows:
             self._items.append((statement, rows))
@@ -192,29 +189,13 @@ class Batch:
         items, self._items = self._items, []
         if not items:
             return []
-        dbapi = conn.connection.dbapi_connection
-        pipeline = getattr(dbapi, "pipeline", None) if conn.dialect.name == "postgresql" else None
-        if pipeline is None:
-            return [_execute(dbapi, conn.dialect, statement, params) for statement, params in items]
-        cursors = []
-        with pipeline():
-            for statement, params in items:
-                cursor = dbapi.cursor()  # type: ignore[union-attr]
-                _send(cursor, conn.dialect, statement, params)
-                cursors.append(cursor)
-        return [cursor.rowcount for cursor in cursors]
-
-
-def _send(cursor: Any, dialect: Dialect, statement: Prepared, params: Params | list[Params]) -> None:
-    if isinstance(params, list):
-        compiled = statement._for(dialect, params[0])
-        cursor.executemany(compiled.sql, [compiled.parameters(row) for row in params])
-    else:
-        compiled = statement._for(dialect, params)
-        cursor.execute(compiled.sql, compiled.parameters(params))
-
-
-def _execute(dbapi: Any, dialect: Dialect, statement: Prepared, params: Params | list[Params]) -> int:
-    cursor = dbapi.cursor()
-    _send(cursor, dialect, statement, params)
-    return int(cursor.rowcount)
+        dbapi: Any = conn.connection.dbapi_connection
+        cursors = [dbapi.cursor() for _ in items]
+        if conn.dialect.name == "postgresql":
+            with dbapi.pipeline():
+                for (statement, params), cursor in zip(items, cursors, strict=True):
+                    statement.send(cursor, conn.dialect, params)
+        else:
+            for (statement, params), cursor in zip(items, cursors, strict=True):
+                statement.send(cursor, conn.dialect, params)
+        return [int(cursor.rowcount) for cursor in cursors]
