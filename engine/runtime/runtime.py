@@ -219,7 +219,7 @@ class Runtime:
             if t.attached_task_id:
                 raise_alert(session, case, subject=t.attached_task_id, rule="T2", step_name=t.attached_name,
                             due_at=t.fire_at, at=now, actor=actor)
-                _ALERT_RED.run(session.connection(), {"task_id": t.attached_task_id})
+                loaded.writes.add(_ALERT_RED, {"task_id": t.attached_task_id})
         values: dict[str, Any] = {"workflow_json": self.codec.dumps(workflow)}
         if workflow.completed and case.status == "running":
             values.update(status="completed", completed_at=now, end_name=end_name(workflow))

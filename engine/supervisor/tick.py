@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from engine import clock
 from engine.alerts import raise_alert
@@ -63,15 +64,19 @@ def _read_due(rt: Runtime, now: datetime) -> _Due:
             select(WaitingTimer.case_id).where(WaitingTimer.fire_at <= now)
             .order_by(WaitingTimer.fire_at).limit(BATCH)
         ).scalars().all()
-        # Equality (or a short IN list) on alert_level lets the (alert_level, moment) index seek straight to
-        # what is due; a range on alert_level would scan every open step.
-        yellow, red = (
-            [(task_id, case_id) for task_id, case_id in session.execute(
-                select(OpenTask.id, OpenTask.case_id).where(OpenTask.alert_level.in_(below), moment <= now)
-                .order_by(moment).limit(BATCH))]
-            for below, moment in (([0], OpenTask.warn_at), ([0, 1], OpenTask.due_at))
-        )
+        yellow = _due_steps(session, [0], OpenTask.warn_at, now)
+        red = _due_steps(session, [0, 1], OpenTask.due_at, now)
     return _Due(list(dict.fromkeys(timers)), yellow, red)
+
+
+def _due_steps(session: Session, below: list[int], moment: InstrumentedAttribute[datetime | None],
+               now: datetime) -> list[tuple[str, int]]:
+    """(step id, case id) of open steps whose ``moment`` has passed and whose alert level is in ``below``."""
+    # Equality (or a short IN list) on alert_level lets the (alert_level, moment) index seek straight to
+    # what is due; a range on alert_level would scan every open step.
+    rows = session.execute(select(OpenTask.id, OpenTask.case_id).where(OpenTask.alert_level.in_(below), moment <= now)
+                           .order_by(moment).limit(BATCH))
+    return [(task_id, case_id) for task_id, case_id in rows]
 
 
 def _fire_timers(rt: Runtime, case_ids: list[int], result: TickResult) -> None:

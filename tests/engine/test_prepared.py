@@ -27,8 +27,8 @@ def test_values_go_in_and_come_back_as_sqlalchemy_would_give_them(db):
 def test_scalar_column_defaults_are_filled_in(db):
     add_user = Prepared(insert(User))
     with db.sessions.begin() as s:
-        add_user.run(s.connection(), {"username": "clerk", "display_name": "窗口受理员", "password_hash": "x",
-                                          "created_at": AT})
+        add_user.run(s.connection(),
+                     {"username": "clerk", "display_name": "窗口受理员", "password_hash": "x", "created_at": AT})
         assert s.scalar(select(User.active).where(User.username == "clerk")) is True
 
 
