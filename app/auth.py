@@ -23,7 +23,7 @@ def load_user() -> None:
     g.user = None
     uid = session.get("uid")
     if uid is not None:
-        with runtime().sessions() as s:
+        with runtime().reader() as s:
             user = s.get(User, uid, options=[selectinload(User.roles), selectinload(User.memberships)])
             if user is not None and user.active:
                 g.user = user
@@ -74,7 +74,7 @@ def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
 def login() -> Any:
     error = None
     if request.method == "POST":
-        with runtime().sessions() as s:
+        with runtime().reader() as s:
             user = authenticate(s, request.form.get("username", "").strip(), request.form.get("password", ""))
         if user is None:
             error = _("用户名或密码不正确。")

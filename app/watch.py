@@ -19,7 +19,7 @@ bp = Blueprint("watch", __name__, url_prefix="/watch")
 @role_required("supervisor", "admin")
 def alerts() -> Any:
     rt = runtime()
-    with rt.sessions() as s:
+    with rt.reader() as s:
         rows = s.execute(
             select(Alert, Case.serial, Department.name).join(Case, Case.id == Alert.case_id)
             .join(Department, Department.id == Alert.department_id).order_by(Alert.raised_at.desc()).limit(300)

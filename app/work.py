@@ -40,7 +40,7 @@ def _parse_day_end(text: str | None) -> datetime | None:
 def inbox() -> Any:
     due_before = _parse_day_end(request.args.get("due_before"))
     post = request.args.get("post", type=int)
-    with runtime().sessions() as s:
+    with runtime().reader() as s:
         rows = inbox_rows(s, g.user.id, due_before=due_before, post_id=post)
         counts = counts_by_post(s, g.user.id)
     return render_template("work/inbox.html", rows=rows, counts=counts, now=clock.now(),
@@ -50,7 +50,7 @@ def inbox() -> Any:
 @bp.route("/cases/new", methods=["GET", "POST"])
 @login_required
 def new_case() -> Any:
-    with runtime().sessions() as s:
+    with runtime().reader() as s:
         powers = s.execute(select(Power).where(Power.status == "published").order_by(Power.code)).scalars().all()
     values: dict[str, str] = dict(request.form) if request.method == "POST" else {}
     errors: dict[str, str] = {}
@@ -78,7 +78,7 @@ def new_case() -> Any:
 def task(task_id: str) -> Any:
     rt = runtime()
     lang = select_locale()
-    with rt.sessions() as s:
+    with rt.reader() as s:
         row = s.get(OpenTask, task_id)
         if row is None:
             flash(_("该环节已办理或已不存在。"))
@@ -109,7 +109,7 @@ def task(task_id: str) -> Any:
 @bp.route("/cases/<int:case_id>")
 @login_required
 def case(case_id: int) -> Any:
-    with runtime().sessions() as s:
+    with runtime().reader() as s:
         file = case_file(s, case_id)
     if file is None:
         abort(404)
@@ -130,7 +130,7 @@ def case_flowchart(case_id: int) -> Any:
 @bp.route("/cases")
 @login_required
 def cases() -> Any:
-    with runtime().sessions() as s:
+    with runtime().reader() as s:
         rows = s.execute(select(Case).order_by(Case.id.desc()).limit(100)).scalars().all()
         powers = {p.id: p.name for p in s.execute(select(Power)).scalars()}
         done = {r.case_id for r in s.execute(select(StepRecord.case_id)).all()}

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+try:  # only with PostgreSQL's driver installed
+    from psycopg.pq import TransactionStatus
+except ImportError:  # pragma: no cover
+    TransactionStatus = None  # type: ignore[assignment,misc]
 
 READONLY = "sunshine_readonly"
 
@@ -17,7 +23,10 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and write-intent transactions."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        if engine.dialect.name == "postgresql":
+            _commit_read_only_transactions(engine)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
@@ -43,10 +52,35 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     return engine
 
 
+def _commit_read_only_transactions(engine: Engine) -> None:
+    """End PostgreSQL READ ONLY transactions with COMMIT where SQLAlchemy would roll them back.
+
+    psycopg forgets every prepared statement of the connection on ROLLBACK (and sends DEALLOCATE ALL), so
+    one read-only request would make the next step re-plan all its statements. A READ ONLY transaction has
+    nothing to undo, so COMMIT ends it the same way and keeps them.
+    """
+    dialect = engine.dialect
+    roll_back = dialect.do_rollback
+
+    def do_rollback(connection: Any) -> None:
+        # Called with the pool's proxy (a rollback on a connection) or the driver's connection (pool reset).
+        raw = getattr(connection, "dbapi_connection", connection)
+        if raw.read_only and raw.info.transaction_status == TransactionStatus.INTRANS:
+            raw.commit()
+        else:
+            roll_back(connection)
+
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+
 def readonly_factory(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Sessions for reading only: on SQLite they begin without claiming the write lock."""
+    """Sessions for reading only: on SQLite they begin without claiming the write lock, on PostgreSQL they are
+    READ ONLY transactions."""
     engine: Engine = sessions.kw["bind"]
-    return sessionmaker(bind=engine.execution_options(**{READONLY: True}), expire_on_commit=False)
+    options: dict[str, Any] = {READONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,0 +1,41 @@
+"""Sessions and connections: what read-only sessions promise, and what they leave behind on PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from engine.db import readonly_factory
+from engine.prepared import Prepared
+from engine.store import Counter
+
+
+def test_nothing_done_in_a_read_only_session_is_kept(db):
+    with db.sessions.begin() as s:
+        s.add(Counter(scope="serial", value=1))
+    reader = readonly_factory(db.sessions)
+    with reader() as s:
+        try:
+            s.execute(update(Counter).values(value=99))
+        except DBAPIError:
+            assert db.dialect == "postgresql"  # a READ ONLY transaction refuses the write outright
+    with db.sessions() as s:
+        assert s.scalar(select(Counter.value)) == 1
+
+
+def test_a_read_leaves_the_connections_prepared_statements_in_place(db):
+    """psycopg forgets its prepared statements on ROLLBACK; a reader ends READ ONLY work with COMMIT instead."""
+    if db.dialect != "postgresql":
+        pytest.skip("prepared statements on the server are PostgreSQL's")
+    with db.sessions.begin() as s:
+        s.add(Counter(scope="serial", value=0))
+    bump = Prepared(update(Counter).where(Counter.scope == bindparam("of")).values(value=Counter.value + 1))
+    with db.sessions.begin() as s:
+        for _ in range(8):  # psycopg prepares a statement on the server from its sixth run
+            bump.run(s.connection(), {"of": "serial"})
+    with readonly_factory(db.sessions)() as s:
+        assert s.scalar(select(Counter.value)) == 8
+    with db.sessions() as s:
+        prepared = s.scalar(text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'UPDATE counters%'"))
+    assert prepared == 1
