@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
-
-try:  # only with PostgreSQL's driver installed
-    from psycopg.pq import TransactionStatus
-except ImportError:  # pragma: no cover
-    TransactionStatus = None  # type: ignore[assignment,misc]
 
 READONLY = "sunshine_readonly"
 
 
-def make_engine(url: str, **kwargs: object) -> Engine:
-    """Create an engine; SQLite gets WAL, a busy timeout and write-intent transactions."""
+#: A pooled connection idle for less than this is handed out without a ping (HikariCP's "alive bypass").
+PING_AFTER_IDLE = 0.5
+
+
+def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE, **kwargs: object) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and write-intent transactions; server databases get
+    pooled connections checked after ``ping_after_idle`` seconds unused."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, **kwargs)
+        _ping_when_idle(engine, ping_after_idle)
         if engine.dialect.name == "postgresql":
             _commit_read_only_transactions(engine)
         return engine
@@ -50,6 +54,30 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         conn.connection.dbapi_connection.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _ping_when_idle(engine: Engine, seconds: float, now: Callable[[], float] = time.monotonic) -> None:
+    """Check a pooled connection with a ping before handing it out, unless it was in use moments ago.
+
+    ``pool_pre_ping`` pings on every checkout, a round trip per transaction. A connection back in the pool for
+    less than ``seconds`` was just working; one unused longer may have been dropped by a database restart or
+    a firewall, and a failed ping makes the pool replace it before anyone uses it.
+    """
+    idle_since = "sunshine_idle_since"
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[idle_since] = now()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(idle_since)
+        if since is None or now() - since < seconds:  # new, or just back from work
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("pooled connection is gone") from exc  # the pool reconnects and retries
 
 
 def _commit_read_only_transactions(engine: Engine) -> None:

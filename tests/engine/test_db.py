@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import bindparam, select, text, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from engine.db import readonly_factory
+from engine.db import make_engine, readonly_factory
 from engine.prepared import Prepared
 from engine.store import Counter
 
@@ -39,3 +39,39 @@ def test_a_read_leaves_the_connections_prepared_statements_in_place(db):
     with db.sessions() as s:
         prepared = s.scalar(text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'UPDATE counters%'"))
     assert prepared == 1
+
+
+def _backend_pid(engine) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(text("SELECT pg_backend_pid()"))
+
+
+def _terminate(db, pid: int) -> None:
+    with db.engine.connect() as conn:
+        conn.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+
+
+def test_a_connection_dropped_while_idle_is_replaced_before_anyone_uses_it(db):
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+    engine = make_engine(db.url, ping_after_idle=0)  # every pooled connection counts as idle long enough
+    try:
+        dropped = _backend_pid(engine)
+        _terminate(db, dropped)  # a database restart or a firewall, while the connection sat in the pool
+        assert _backend_pid(engine) != dropped
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_just_back_from_work_is_not_pinged_and_a_drop_then_costs_one_failure(db):
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+    engine = make_engine(db.url, ping_after_idle=3600)
+    try:
+        dropped = _backend_pid(engine)
+        _terminate(db, dropped)
+        with pytest.raises(OperationalError):
+            _backend_pid(engine)
+        assert _backend_pid(engine) != dropped  # the pool has let go of the dead connection
+    finally:
+        engine.dispose()
