@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
@@ -28,8 +27,6 @@ def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE, **kwargs:
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, **kwargs)
         _ping_when_idle(engine, ping_after_idle)
-        if engine.dialect.name == "postgresql":
-            _commit_read_only_transactions(engine)
         return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -80,35 +77,31 @@ def _ping_when_idle(engine: Engine, seconds: float, now: Callable[[], float] = t
             raise DisconnectionError("pooled connection is gone") from exc  # the pool reconnects and retries
 
 
-def _commit_read_only_transactions(engine: Engine) -> None:
-    """End PostgreSQL READ ONLY transactions with COMMIT where SQLAlchemy would roll them back.
-
-    psycopg forgets every prepared statement of the connection on ROLLBACK (and sends DEALLOCATE ALL), so
-    one read-only request would make the next step re-plan all its statements. A READ ONLY transaction has
-    nothing to undo, so COMMIT ends it the same way and keeps them.
-    """
-    dialect = engine.dialect
-    roll_back = dialect.do_rollback
-
-    def do_rollback(connection: Any) -> None:
-        # Called with the pool's proxy (a rollback on a connection) or the driver's connection (pool reset).
-        raw = getattr(connection, "dbapi_connection", connection)
-        if raw.read_only and raw.info.transaction_status == TransactionStatus.INTRANS:
-            raw.commit()
-        else:
-            roll_back(connection)
-
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
-
-
 def readonly_factory(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """Sessions for reading only: on SQLite they begin without claiming the write lock, on PostgreSQL they are
-    READ ONLY transactions."""
+    """Sessions for reading only. Nothing they do is kept: on SQLite they begin without claiming the write lock
+    and roll back; on PostgreSQL they use their own pool of read-only connections (see ``_reader_engine``)."""
     engine: Engine = sessions.kw["bind"]
-    options: dict[str, Any] = {READONLY: True}
     if engine.dialect.name == "postgresql":
-        options["postgresql_readonly"] = True
-    return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False)
+        reader = _reader_engine(engine)
+    else:
+        reader = engine.execution_options(**{READONLY: True})
+    return sessionmaker(bind=reader, expire_on_commit=False)
+
+
+def _reader_engine(engine: Engine) -> Engine:
+    """PostgreSQL connections for readers: autocommit, and read-only by the server's own default.
+
+    Under READ COMMITTED every statement takes its own snapshot anyway, so a transaction around reads only
+    adds BEGIN and COMMIT round trips. It also kept the writers' prepared statements short-lived: psycopg
+    forgets them all when a connection rolls back, as every read-only session used to. The server refuses
+    writes on these connections, so a read-only session cannot change anything by mistake.
+    """
+    url = engine.url
+    options = " ".join(filter(None, [url.query.get("options"), "-c default_transaction_read_only=on"]))
+    reader = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"options": options})
+    _ping_when_idle(reader, PING_AFTER_IDLE)
+    event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
+    return reader
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

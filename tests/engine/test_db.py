@@ -19,13 +19,13 @@ def test_nothing_done_in_a_read_only_session_is_kept(db):
         try:
             s.execute(update(Counter).values(value=99))
         except DBAPIError:
-            assert db.dialect == "postgresql"  # a READ ONLY transaction refuses the write outright
+            assert db.dialect == "postgresql"  # the server refuses the write outright
     with db.sessions() as s:
         assert s.scalar(select(Counter.value)) == 1
 
 
 def test_a_read_leaves_the_connections_prepared_statements_in_place(db):
-    """psycopg forgets its prepared statements on ROLLBACK; a reader ends READ ONLY work with COMMIT instead."""
+    """psycopg forgets a connection's prepared statements when it rolls back, which a read-only session does."""
     if db.dialect != "postgresql":
         pytest.skip("prepared statements on the server are PostgreSQL's")
     with db.sessions.begin() as s:
