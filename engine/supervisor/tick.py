@@ -52,7 +52,7 @@ class _Due:
 
 
 def _read_due(rt: Runtime, now: datetime) -> _Due:
-    """What is due, by index, in one read transaction (a tick with nothing due costs one round of reads).
+    """What is due, by index, in one read-only session (a tick with nothing due costs three indexed reads).
 
     The lists may go stale while the tick works (firing a timer opens and closes steps); each item is
     re-checked under its case lock, and a step opened meanwhile is seen by the next tick.
