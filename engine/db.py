@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,7 @@ def make_engine(url: str, *, ping_after_idle: float = PING_AFTER_IDLE, **kwargs:
     return engine
 
 
-def _ping_when_idle(engine: Engine, seconds: float, now: Callable[[], float] = time.monotonic) -> None:
+def _ping_when_idle(engine: Engine, seconds: float) -> None:
     """Check a pooled connection with a ping before handing it out, unless it was in use moments ago.
 
     ``pool_pre_ping`` pings on every checkout, a round trip per transaction. A connection back in the pool for
@@ -64,12 +64,12 @@ def _ping_when_idle(engine: Engine, seconds: float, now: Callable[[], float] = t
 
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_connection: Any, record: Any) -> None:
-        record.info[idle_since] = now()
+        record.info[idle_since] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
     def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         since = record.info.get(idle_since)
-        if since is None or now() - since < seconds:  # new, or just back from work
+        if since is None or time.monotonic() - since < seconds:  # new, or just back from work
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
@@ -92,8 +92,8 @@ def _reader_engine(engine: Engine) -> Engine:
     """PostgreSQL connections for readers: autocommit, and read-only by the server's own default.
 
     Under READ COMMITTED every statement takes its own snapshot anyway, so a transaction around reads only
-    adds BEGIN and COMMIT round trips. It also kept the writers' prepared statements short-lived: psycopg
-    forgets them all when a connection rolls back, as every read-only session used to. The server refuses
+    adds BEGIN and COMMIT round trips. Readers on the writers' pool also ended every session with a rollback,
+    and psycopg forgets all of a connection's prepared statements when it rolls back. The server refuses
     writes on these connections, so a read-only session cannot change anything by mistake.
     """
     url = engine.url
