@@ -54,12 +54,10 @@ def record(session: Session, actor: str, action: str, *, case_id: int | None = N
 
 
 def queue(session: Session, batch: Batch, actor: str, action: str, *, case_id: int | None = None,
-          step: str | None = None, payload: dict[str, Any] | None = None, at: datetime | None = None) -> str:
-    """Like ``record``, but the insert waits in ``batch`` (the caller flushes it); returns the event's hash."""
-    values = _event(session, actor, action, case_id, step, payload, at)
-    batch.add(_APPEND_LATER, values)
+          step: str | None = None, payload: dict[str, Any] | None = None, at: datetime | None = None) -> None:
+    """Like ``record``, but the insert waits in ``batch`` (the caller flushes it)."""
+    batch.add(_APPEND_LATER, _event(session, actor, action, case_id, step, payload, at))
     session.info[_QUEUED] = batch
-    return str(values["hash"])
 
 
 def _event(session: Session, actor: str, action: str, case_id: int | None, step: str | None,

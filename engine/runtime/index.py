@@ -47,8 +47,10 @@ class FiredTimer:
 class Lanes:
     """Resolves a step's lane (or candidate group) to a post id; department matches are remembered.
 
-    Posts are never renamed or deleted, so a post found once stays right. The fallback — a post name
-    that exists in exactly one department — is not remembered, since another department may add it later.
+    The first of the step's names (lane, then candidate groups) that is a post of the case's department wins.
+    Posts are never renamed or deleted, so a match on the first name stays right; a match on a later name is
+    not remembered, since the department may yet add a post named like an earlier one. Nor is the fallback —
+    a post name that exists in exactly one department — since another department may add it later.
     """
 
     def __init__(self) -> None:
@@ -58,17 +60,17 @@ class Lanes:
     def post_id(self, session: Session, department_id: int, step: ReadyStep) -> int | None:
         names = [step.lane] if step.lane else []
         names += [g.strip() for g in str(step.extensions.get("candidateGroups", "")).split(",") if g.strip()]
-        for name in names:
-            found = self._found.get((department_id, name))
-            if found is not None:
-                return found
         if not names:
             return None
+        key = (department_id, names[0])
+        found = self._found.get(key)
+        if found is not None:
+            return found
         rows = dict(session.execute(select(Post.name, Post.id)
                                     .where(Post.department_id == department_id, Post.name.in_(names))).all())
-        with self._lock:
-            for name, post_id in rows.items():
-                self._found[(department_id, name)] = post_id
+        if names[0] in rows:
+            with self._lock:
+                self._found[key] = rows[names[0]]
         for name in names:
             if name in rows:
                 return rows[name]

@@ -8,14 +8,20 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from engine.bpmn.rules.timers import CASE_START_DATA
 from engine.inbox import inbox
-from engine.runtime.cases import complete_task, start_case
+from engine.runtime.cases import complete_task, start_case, start_data
 from engine.runtime.deploy import deploy
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.runtime import Runtime
 from engine.sandbox import RestrictedEnvironment
 from engine.store import AuditEvent, Case, Power, StepRecord, WaitingTimer
 from tests.engine.conftest import APPLICANT, HERE, MONDAY_10_BJ, open_steps
+
+
+def test_the_linter_knows_exactly_the_data_every_case_starts_with():
+    # Timer expressions may read these names; the linter and start_case each keep the list, so they must agree.
+    assert set(start_data(APPLICANT, "申请", "P-1", "许可")) == CASE_START_DATA
 
 
 @time_machine.travel(MONDAY_10_BJ, tick=False)
