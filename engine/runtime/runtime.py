@@ -170,8 +170,12 @@ class Runtime:
             self.remember(loaded)
 
     def remember(self, loaded: Loaded | None) -> None:
-        """Keep a committed case's workflow in memory for its next change (call after the commit)."""
-        if loaded is not None and loaded.saved and loaded.index is not None:
+        """Keep a committed case's workflow in memory for its next change (call after the commit).
+
+        A finished workflow has no next change; keeping it would only push out running cases (and give the
+        garbage collector thousands more long-lived objects to walk).
+        """
+        if loaded is not None and loaded.saved and loaded.index is not None and not loaded.workflow.completed:
             case = loaded.case
             self.live.keep(case.id, Live(case.serial, case.version, loaded.workflow, loaded.index))
 

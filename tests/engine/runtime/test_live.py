@@ -94,6 +94,18 @@ def test_the_cache_can_be_turned_off(rt, org, power):
     assert (done.status, done.end_name, len(plain.live)) == ("completed", "不予许可", 0)
 
 
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_a_finished_case_is_not_kept(rt, org, power):
+    case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
+    [accept] = open_steps(rt, case.id)
+    complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
+    assert len(rt.live) == 1
+    [review] = open_steps(rt, case.id)
+    done = complete_task(rt, review.id, {"result": "reject", "opinion": "不符合", "reason": "材料不实"}, org.reviewer)
+    # Nothing can change a finished case's workflow, so its memory goes to cases still running.
+    assert (done.status, len(rt.live)) == ("completed", 0)
+
+
 def test_entries_are_taken_out_and_the_least_recent_go_first():
     cache = LiveCases(size=2)
     for case_id in (1, 2, 3):

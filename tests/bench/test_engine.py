@@ -1,0 +1,55 @@
+"""The benchmark runs on every database the suite tests, prints its figures and leaves nothing behind."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import URLS
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "engine.py"
+TINY = ["--cases", "3", "--memory-cases", "6", "--open-small", "5", "--open-large", "20", "--ticks", "1"]
+
+
+def _bench():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("sunshine_bench_engine", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _figure(out: str, label: str) -> float:
+    found = re.search(rf"^{label}: (\d+\.\d\d)$", out, re.MULTILINE)
+    assert found, f"no '{label}' line in:\n{out}"
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_the_bench_prints_both_ratios_and_its_references(url, capsys):
+    level = logging.getLogger("sunshine").level
+    try:
+        assert _bench().main(TINY if url == "sqlite" else [*TINY, "--database-url", url]) == 0
+    finally:
+        logging.getLogger("sunshine").setLevel(level)
+    out = capsys.readouterr().out
+    assert _figure(out, "engine ratio") > 0 and _figure(out, "supervisor ratio") > 0
+    for reference in ("in memory:", "JSON only:", "durable floor:", "persisted ÷ durable floor:"):
+        assert reference in out
+    if url != "sqlite":  # the scratch databases are gone again
+        admin = create_engine(url)
+        try:
+            with admin.connect() as conn:
+                mine = f"sunshine_bench_{os.getpid()}_%"
+                left = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :mine"), {"mine": mine})
+                assert left.scalars().all() == []
+        finally:
+            admin.dispose()
