@@ -188,6 +188,14 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "zh": "连线条件写法有误：{detail}",
         "en": "The arrow's condition is not valid: {detail}",
     },
+    "condition.unknown_name": {
+        "severity": "error",
+        "zh": "条件表达式使用了流程中没有来源的变量“{name}”（可能是拼写错误；已知变量：{known}）。{hint}"
+        "案件走到这里会停住：请改正变量名，或让前面的步骤（表单字段、脚本）提供它。",
+        "en": 'The condition uses the variable "{name}", which nothing in the process provides (perhaps a typo; '
+        "known variables: {known}). {hint}Cases would stop here: correct the name, or have an earlier step "
+        "(a form field or a script) provide it.",
+    },
     "script.invalid": {
         "severity": "error",
         "zh": "脚本无法通过安全检查或有语法错误：{detail}",
@@ -379,6 +387,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "path_arrow": {"zh": " → ", "en": " → "},
     "list_sep": {"zh": "、", "en": ", "},
     "none": {"zh": "（无）", "en": "(none)"},
+    "more": {"zh": " 等共 {count} 个", "en": ", … ({count} in all)"},
+    "did_you_mean": {"zh": "是否是 {name}？", "en": "Did you mean {name}? "},
     "kind_number": {"zh": "数字", "en": "number"},
     "kind_other": {"zh": "{type} 类型的值", "en": "value of type {type}"},
 }

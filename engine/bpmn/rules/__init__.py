@@ -27,6 +27,7 @@ from engine.bpmn.rules.structure import (
     check_start_and_end,
 )
 from engine.bpmn.rules.timers import check_timers
+from engine.bpmn.rules.variables import check_condition_names
 
 Rule = Callable[[LintContext, etree._Element], list[BpmnProblem]]
 
@@ -42,6 +43,7 @@ PROCESS_RULES: tuple[Rule, ...] = (
     check_multiple_outgoing,
     check_gateway_conditions,
     check_conditions_compile,
+    check_condition_names,
     check_scripts,
     check_lanes,
     check_timers,

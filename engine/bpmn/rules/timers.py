@@ -8,8 +8,11 @@ from engine.bpmn import model
 from engine.bpmn.messages import label
 from engine.bpmn.problems import BpmnProblem
 from engine.bpmn.rules.context import LintContext
-from engine.bpmn.rules.forms import referenced_forms
+from engine.bpmn.rules.variables import CASE_START_DATA, data_names
 from engine.bpmn.timers import check_timer
+
+# CASE_START_DATA lived here first; runtime tests still import it from this module.
+__all__ = ["CASE_START_DATA", "check_timers", "is_paused"]
 
 
 def is_paused(element: etree._Element) -> bool:
@@ -27,7 +30,8 @@ def check_timers(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]
         code = "timer.missing_paused" if is_paused(task) else "timer.missing"
         problems.append(ctx.problem(code, task))
 
-    case_data = _case_data(ctx, process)
+    # A timer may read the same case variables a condition may (start data, form fields, script results).
+    case_data = data_names(ctx, process)
     for definition in model.iter_descendants(process, "timerEventDefinition"):
         event = definition.getparent()
         if event is None:
@@ -48,25 +52,6 @@ def check_timers(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]
             # The earliest timer is the step's due moment; later ones are escalations after it.
             ctx.step_days[attached] = result.days if previous is None else min(previous, result.days)
     return problems
-
-
-#: What every case holds from the start (``start_case`` puts it there).
-CASE_START_DATA = frozenset({"applicant_name", "applicant_id_type", "applicant_id_number", "applicant_contact",
-                             "subject", "power_code", "power_name"})
-
-
-def _case_data(ctx: LintContext, process: etree._Element) -> frozenset[str] | None:
-    # Variables a timer may read: the start data plus every field of the forms this process's steps fill in.
-    if ctx.form_fields is None:
-        return None
-    names = set(CASE_START_DATA)
-    for task in model.iter_descendants(process, "userTask", "manualTask", "startEvent"):
-        for form in referenced_forms(task):
-            try:
-                names |= ctx.form_fields(form)
-            except (OSError, ValueError):
-                continue
-    return frozenset(names)
 
 
 def _kind_label(kind: str, lang: str) -> str:
