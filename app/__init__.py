@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, abort, g, render_template, request, session
 from flask_babel import Babel
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +16,15 @@ from engine.runtime.runtime import Runtime
 LANGUAGES = ("zh", "en")
 FALLBACK_500 = "<!doctype html><meta charset=utf-8><h1>500</h1><p>系统出现错误，已记录。请稍后重试。</p>"
 log = logging.getLogger("sunshine.web")
+
+
+def _refuse_nul_bytes() -> None:
+    """A NUL byte is in no valid path, name or text, and PostgreSQL refuses it in any string: a 400, not a 500."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST":
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in v for v in values):
+        abort(400)
 
 
 def select_locale() -> str:
@@ -46,6 +55,7 @@ def create_app(settings: Settings | None = None, *, start_supervisor: bool = Fal
     app.register_blueprint(catalog.bp)
     app.register_blueprint(modeler.bp)
     app.register_blueprint(catalog_io.bp)
+    app.before_request(_refuse_nul_bytes)
     app.before_request(auth.load_user)
     app.before_request(auth.check_csrf)
     app.jinja_env.globals["csrf_token"] = auth.csrf_token

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -81,9 +82,22 @@ def login() -> Any:
         else:
             session.clear()
             session["uid"] = user.id
-            target = request.args.get("next") or ""
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("work.inbox"))
+            return redirect(_local_target(request.args.get("next", "")) or url_for("work.inbox"))
     return render_template("auth/login.html", error=error), (401 if error else 200)
+
+
+def _local_target(target: str) -> str | None:
+    """``target`` when it is a path on this site, else None.
+
+    Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so a tab or backslash after
+    the first slash would turn the path into another host; any control character or backslash refuses it.
+    """
+    if not target.startswith("/") or any(ch < " " or ch in "\\\x7f" for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
 
 
 @bp.route("/logout", methods=["POST"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,7 +23,12 @@ class CliState(dict[str, Any]):
         if key == "sessions":
             from engine.db import make_engine, session_factory
 
-            self[key] = session_factory(make_engine(self["settings"].database_url))
+            url = self["settings"].database_url
+            missing = _missing_sqlite_file(url)
+            if missing is not None:  # connecting would leave an empty file behind, which helps nobody
+                _stop(f"数据库文件不存在：{missing}。请先运行 `sunshine db upgrade`。/ "
+                      f"no database file at {missing}; run `sunshine db upgrade` first.")
+            self[key] = session_factory(make_engine(url))
             return self[key]
         if key == "runtime":
             from engine.platform import build_runtime
@@ -32,7 +38,39 @@ class CliState(dict[str, Any]):
         raise KeyError(key)
 
 
-@click.group()
+def _missing_sqlite_file(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return None if Path(parsed.database).exists() else parsed.database
+
+
+def _stop(message: str) -> NoReturn:
+    click.secho(f"错误 / error: {message}", fg="red", err=True)
+    raise click.exceptions.Exit(1)
+
+
+class _Sunshine(click.Group):
+    """The script's group: a database that is unreachable or has no schema yet gets a sentence, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import DBAPIError, NoSuchTableError
+
+        try:
+            return super().invoke(ctx)
+        except (DBAPIError, NoSuchTableError) as exc:
+            logging.getLogger("sunshine.cli").debug("database error", exc_info=exc)
+            detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+                _stop(f"数据库尚未建表（{detail}）。请先运行 `sunshine db upgrade`。/ "
+                      f"the database has no schema yet; run `sunshine db upgrade` first.")
+            _stop(f"无法使用数据库：{detail}。请检查 SUNSHINE_DATABASE_URL 与数据库服务。/ "
+                  f"cannot use the database; check SUNSHINE_DATABASE_URL and the database server.")
+
+
+@click.group(cls=_Sunshine)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """阳光行权平台 Sunshine — run `sunshine COMMAND --help` for each command."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine import clock
+from engine.alerts import describe as describe_alert
+from engine.store import Alert
 
 
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -16,12 +19,12 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def deadline(value: datetime | None) -> str:
     """A deadline at midnight Beijing time reads as 24:00 of the day before, as the law counts it."""
-    if not value:
-        return "—"
-    shown = clock.local(value)
-    if (shown.hour, shown.minute, shown.second) == (0, 0, 0):
-        return (shown - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
-    return shown.strftime("%Y-%m-%d %H:%M")
+    return clock.deadline_text(value) if value else "—"
+
+
+def alert_text(alert: Alert) -> str:
+    """An alert in the reader's language (the stored text is the Chinese one, kept for the record)."""
+    return describe_alert(alert, str(get_locale() or "zh"), deadline(alert.due_at))
 
 
 def action_label(action: str) -> str:
@@ -38,3 +41,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(action_label, "action_label")
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(deadline, "deadline")
+    app.add_template_filter(alert_text, "alert_text")

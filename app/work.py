@@ -12,10 +12,20 @@ from sqlalchemy import select
 from app import runtime, select_locale
 from app.auth import login_required
 from engine import clock
+from engine.access import may_see_case, visible_cases
+from engine.applicant_ids import normalise_id
 from engine.casefile import case_file
+from engine.identity import department_ids_of
 from engine.inbox import counts_by_post
 from engine.inbox import inbox as inbox_rows
-from engine.runtime.cases import Applicant, can_work, complete_task, start_case
+from engine.runtime.cases import (
+    FIELD_LIMITS,
+    Applicant,
+    can_work,
+    complete_task,
+    registration_problems,
+    start_case,
+)
 from engine.runtime.errors import RuntimeProblem
 from engine.store import Case, CatalogChange, OpenTask, Power, StepRecord
 
@@ -50,20 +60,24 @@ def inbox() -> Any:
 @bp.route("/cases/new", methods=["GET", "POST"])
 @login_required
 def new_case() -> Any:
+    # A clerk registers cases for the powers of the departments in which they hold a post, and only those.
     with runtime().reader() as s:
-        powers = s.execute(select(Power).where(Power.status == "published").order_by(Power.code)).scalars().all()
+        departments = department_ids_of(s, g.user.id)
+        powers = s.execute(select(Power).where(Power.status == "published", Power.department_id.in_(departments))
+                           .order_by(Power.code)).scalars().all()
     values: dict[str, str] = dict(request.form) if request.method == "POST" else {}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        applicant = Applicant(*(values.get(f"applicant_{k}", "").strip()
-                                for k in ("name", "id_type", "id_number", "contact")))
+        applicant = Applicant(values.get("applicant_name", "").strip(), values.get("applicant_id_type", "").strip(),
+                              normalise_id(values.get("applicant_id_number", "")),
+                              values.get("applicant_contact", "").strip())
         subject = values.get("subject", "").strip()
-        errors = {k: _("此项为必填项。") for k in applicant.problems()}
-        if not subject:
-            errors["subject"] = _("此项为必填项。")
+        errors = {k: _registration_message(k, code) for k, code in registration_problems(applicant, subject).items()}
+        if values.get("power") not in {p.code for p in powers}:
+            errors["power"] = _("请从列表中选择。")
         if not errors:
             try:
-                case = start_case(runtime(), values.get("power", ""), applicant, subject, actor=g.user.username)
+                case = start_case(runtime(), values["power"], applicant, subject, actor=g.user.username)
             except RuntimeProblem as exc:
                 flash(exc.message(select_locale()))
             else:
@@ -71,6 +85,19 @@ def new_case() -> Any:
                 return redirect(url_for("work.case", case_id=case.id))
     return render_template("work/new_case.html", powers=powers, values=values, errors=errors, id_types=ID_TYPES), \
         (422 if errors else 200)
+
+
+def _registration_message(field: str, code: str) -> str:
+    if code == "required":
+        return _("此项为必填项。")
+    if code == "too_long":
+        limit = FIELD_LIMITS["subject" if field == "subject" else field.removeprefix("applicant_")]
+        return _("内容过长，最多 %(limit)s 个字。", limit=limit)
+    if field == "applicant_contact":
+        return _("请填写有效的联系电话（至少 7 位数字）。")
+    if code == "check":
+        return _("证件号码的校验位不符，请逐位核对。")
+    return _("证件号码不符合所选证件类型的格式。")
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
@@ -83,6 +110,8 @@ def task(task_id: str) -> Any:
         if row is None:
             flash(_("该环节已办理或已不存在。"))
             return redirect(url_for("work.inbox"))
+        if not may_see_case(s, g.user, row.case_id):
+            abort(403)
         file = case_file(s, row.case_id)
         allowed = can_work(s, row, g.user)
         # Steps of the catalog review work on an adjustment request: link to what is being reviewed.
@@ -110,7 +139,7 @@ def task(task_id: str) -> Any:
 @login_required
 def case(case_id: int) -> Any:
     with runtime().reader() as s:
-        file = case_file(s, case_id)
+        file = case_file(s, case_id) if may_see_case(s, g.user, case_id) else None
     if file is None:
         abort(404)
     return render_template("work/case.html", file=file, now=clock.now())
@@ -121,7 +150,7 @@ def case(case_id: int) -> Any:
 def case_flowchart(case_id: int) -> Any:
     """The exact flowchart version the case runs on, for the viewer on the case page."""
     with runtime().reader() as s:
-        file = case_file(s, case_id)
+        file = case_file(s, case_id) if may_see_case(s, g.user, case_id) else None
     if file is None:
         abort(404)
     return file.case.process_version.bpmn_xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
@@ -131,7 +160,8 @@ def case_flowchart(case_id: int) -> Any:
 @login_required
 def cases() -> Any:
     with runtime().reader() as s:
-        rows = s.execute(select(Case).order_by(Case.id.desc()).limit(100)).scalars().all()
+        rows = s.execute(select(Case).where(visible_cases(s, g.user)).order_by(Case.id.desc()).limit(100)
+                         ).scalars().all()
         powers = {p.id: p.name for p in s.execute(select(Power)).scalars()}
         done = {r.case_id for r in s.execute(select(StepRecord.case_id)).all()}
     return render_template("work/cases.html", rows=rows, powers=powers, done=done)

@@ -19,6 +19,14 @@ RULES: dict[str, dict[str, str]] = {
 }
 
 
+def describe(alert: Alert, lang: str, due_text: str) -> str:
+    """The alert's text in ``lang`` (zh or en); an alert of a rule not listed here keeps its stored text."""
+    spec = RULES.get(alert.rule)
+    if spec is None or lang not in spec:
+        return alert.message
+    return spec[lang].format(step=alert.step_name or "", due=due_text)
+
+
 def raise_alert(session: Session, case: Case, *, subject: str, rule: str, step_name: str | None,
                 due_at: datetime | None, at: datetime | None = None, actor: str = "supervisor") -> Alert | None:
     """Record the alert unless it already exists; returns the new alert or None."""
@@ -29,7 +37,7 @@ def raise_alert(session: Session, case: Case, *, subject: str, rule: str, step_n
         return None
     at = at or clock.now()
     spec = RULES[rule]
-    due_text = clock.local(due_at).strftime("%Y-%m-%d %H:%M") if due_at else "-"
+    due_text = clock.deadline_text(due_at) if due_at else "-"
     alert = Alert(case_id=case.id, department_id=case.department_id, subject=subject, step_name=step_name,
                   rule=rule, level=spec["level"], due_at=due_at, raised_at=at,
                   message=spec["zh"].format(step=step_name or "", due=due_text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,8 +90,10 @@ class Form:
                     continue
                 try:
                     if kind == "number":
-                        value = float(value)
-                        value = int(value) if value.is_integer() else value
+                        number = float(value)
+                        if not math.isfinite(number):  # "NaN", "inf", "1e400": not amounts JSON can hold
+                            raise ValueError(value)
+                        value = int(number) if number.is_integer() else number
                     elif kind == "integer":
                         value = int(value)
                     elif kind == "boolean":

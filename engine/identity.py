@@ -84,3 +84,9 @@ def post_ids_of(session: Session, user_id: int) -> list[int]:
     """Ids of the posts a user holds."""
     return list(session.execute(select(Membership.post_id).where(Membership.user_id == user_id)).scalars())
 
+
+def department_ids_of(session: Session, user_id: int) -> set[int]:
+    """Ids of the departments in which a user holds a post."""
+    query = select(Post.department_id).join(Membership, Membership.post_id == Post.id).where(
+        Membership.user_id == user_id)
+    return set(session.execute(query).scalars())

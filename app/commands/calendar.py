@@ -40,9 +40,11 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _sessions() -> sessionmaker[Session]:
     obj = click.get_current_context().obj
-    if not isinstance(obj, dict) or "sessions" not in obj:
+    try:
+        # Indexing, not ``in``: the ``sunshine`` script's state connects on first use (``CliState.__missing__``).
+        return obj["sessions"]
+    except (KeyError, TypeError):
         _fail("未连接数据库（缺少 sessions），请通过 sunshine 命令运行。", 1)
-    return obj["sessions"]
 
 
 def _parse_date(text: str) -> date:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, clock
+from engine.applicant_ids import id_number_problem, phone_problem
 from engine.identity import post_ids_of
 from engine.prepared import Prepared
 from engine.runtime.deploy import newest_number
@@ -38,6 +39,10 @@ _POWER_TO_START = Prepared(
     .where(_POWERS.code == bindparam("code"))
 )
 
+#: The longest text each registration field may hold (the case columns' lengths): longer is refused, never cut.
+FIELD_LIMITS = {"subject": 300, "name": 200, "id_type": 30, "id_number": 60, "contact": 100}
+
+
 @dataclass(frozen=True)
 class Applicant:
     """The person or organisation the case is about (行政相对人)."""
@@ -47,8 +52,27 @@ class Applicant:
     id_number: str
     contact: str
 
-    def problems(self) -> list[str]:
-        return [k for k, v in asdict(self).items() if not str(v or "").strip()]
+    def problems(self) -> dict[str, str]:
+        """Field → "required" or "too_long" for each field that cannot be stored as given."""
+        return {k: p for k, v in asdict(self).items() if (p := _text_problem(v, FIELD_LIMITS[k]))}
+
+
+def _text_problem(value: object, limit: int) -> str | None:
+    text = str(value or "").strip()
+    return "required" if not text else "too_long" if len(text) > limit else None
+
+
+def registration_problems(applicant: Applicant, subject: str) -> dict[str, str]:
+    """What is wrong with a case a clerk registers, by form field (``subject``, ``applicant_…``): "required",
+    "too_long", or for the ID number and telephone "format" / "check" (a wrong check character)."""
+    out = {f"applicant_{k}": p for k, p in applicant.problems().items()}
+    if problem := _text_problem(subject, FIELD_LIMITS["subject"]):
+        out["subject"] = problem
+    if "applicant_id_number" not in out and (problem := id_number_problem(applicant.id_type, applicant.id_number)):
+        out["applicant_id_number"] = problem
+    if "applicant_contact" not in out and (problem := phone_problem(applicant.contact)):
+        out["applicant_contact"] = problem
+    return out
 
 
 def start_data(applicant: Applicant, subject: str, power_code: str, power_name: str) -> dict[str, str]:
@@ -86,8 +110,11 @@ def start_case_in(rt: Runtime, session: Session, power_code: str, applicant: App
 def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant, subject: str, *, actor: str,
            department_id: int | None, data: dict[str, Any] | None,
            adjust: Callable[[Loaded], None] | None) -> Loaded:
-    if applicant.problems():
-        raise RuntimeProblem("applicant.invalid", fields={k: "required" for k in applicant.problems()})
+    problems = {f"applicant_{k}": p for k, p in applicant.problems().items()}
+    if problem := _text_problem(subject, FIELD_LIMITS["subject"]):
+        problems["subject"] = problem
+    if problems:
+        raise RuntimeProblem("case.invalid", fields=problems)
     conn = session.connection()
     power = _POWER_TO_START.first(conn, {"code": power_code})
     if power is None or power.status not in ("published", "internal"):

@@ -27,7 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "This request was submitted and cannot be edited."},
     "catalog.not_ready": {"zh": "尚不能提交：{details}", "en": "Not ready to submit: {details}"},
     "catalog.not_found": {"zh": "调整申请不存在。", "en": "No such adjustment request."},
-    "applicant.invalid": {"zh": "行政相对人信息不完整。", "en": "The applicant's details are incomplete."},
+    "case.invalid": {"zh": "登记信息有误，请按标注修改。",
+                     "en": "Some registration details are wrong; see the marked fields."},
 }
 
 

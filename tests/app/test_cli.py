@@ -53,3 +53,20 @@ def test_process_deploy_refuses_a_bad_file_with_a_message(db, tmp_path):
     assert result.exit_code == 1
     assert "流程图未通过检查" in result.output and "无法读取文件" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_database_that_is_missing_or_not_migrated_gets_a_sentence_not_a_traceback(tmp_path):
+    def invoke(url: str, *args: str):
+        return CliRunner().invoke(main, list(args), obj=CliState(Settings(database_url=url)))
+
+    missing = tmp_path / "none.sqlite"
+    result = invoke(f"sqlite:///{missing}", "audit", "verify")
+    assert result.exit_code == 1 and "sunshine db upgrade" in result.output
+    assert not missing.exists()  # asking did not leave an empty database file behind
+
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    for args in (("audit", "verify"), ("supervisor", "--once")):
+        result = invoke(f"sqlite:///{empty}", *args)
+        assert result.exit_code == 1 and "数据库尚未建表" in result.output, result.output
+        assert "Traceback" not in result.output

@@ -8,8 +8,10 @@ import pytest
 import time_machine
 from click.testing import CliRunner, Result
 
+from app.cli import CliState, main
 from app.commands.calendar import calendar
 from engine.calendar_seed import package_schedule
+from engine.config import Settings
 
 
 @pytest.fixture
@@ -111,3 +113,11 @@ def test_bad_input_exits_2_without_traceback(run, args: tuple[str, ...], needle:
 def test_missing_sessions_is_a_clear_error() -> None:
     result = CliRunner().invoke(calendar, ["show", "2026"], obj={})
     assert result.exit_code == 1 and "未连接数据库" in result.output
+
+
+def test_the_sunshine_script_connects_the_calendar_commands_on_first_use(db) -> None:  # type: ignore[no-untyped-def]
+    # As the console script runs: the state holds only settings until a command asks for the database.
+    result = CliRunner().invoke(main, ["calendar", "seed", "--year", "2026"],
+                                obj=CliState(Settings(database_url=db.url)))
+    assert result.exit_code == 0, result.output
+    assert "写入" in result.output

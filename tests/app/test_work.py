@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from engine import clock
+from engine.supervisor.tick import tick
 from tests.app.conftest import csrf, sign_in
 
 TASK_LINK = re.compile(r'class="open-task" href="(/work/tasks/[^"]+)">([^<]+)<')
@@ -27,6 +30,17 @@ def test_staff_must_sign_in_and_wrong_passwords_are_refused(app):
     resp = client.post("/login", data={"username": "shouli", "password": "nope", "csrf": csrf(client)})
     assert resp.status_code == 401
     assert "用户名或密码不正确" in resp.get_data(as_text=True)
+
+
+def test_signing_in_returns_to_the_page_asked_for_but_never_to_another_site(app):
+    for asked, landed in [("/work/cases", "/work/cases"), ("//evil.example/x", "/work/"),
+                          ("/%09/evil.example/phish", "/work/"), ("/\\evil.example", "/work/"),
+                          ("https://evil.example/", "/work/"), ("/work/\nx", "/work/")]:
+        client = app.test_client()
+        client.get("/login")
+        resp = client.post("/login", query_string={"next": asked.replace("%09", "\t")},
+                           data={"username": "shouli", "password": "sunshine", "csrf": csrf(client)})
+        assert resp.status_code == 302 and resp.headers["Location"] == landed, asked
 
 
 def test_forms_without_the_session_token_are_refused(app):
@@ -108,3 +122,84 @@ def test_unknown_pages_get_a_plain_error_page(app):
     assert resp.status_code in (302, 404)
     resp = client.get("/no/such/page")
     assert resp.status_code == 404 and "页面不存在" in resp.get_data(as_text=True)
+
+
+def test_nul_bytes_and_wrong_methods_get_a_plain_error_page(app):
+    client = app.test_client()
+    # PostgreSQL refuses NUL in any string, so these once reached the database and failed there with a 500.
+    for resp in (client.get("/?category=%00"), client.get("/powers/%00"),
+                 client.post("/login", data={"username": "shou\x00li", "password": "sunshine", "csrf": csrf(client)})):
+        assert resp.status_code == 400 and "请求无效" in resp.get_data(as_text=True)
+    resp = client.delete("/login")
+    assert resp.status_code == 405 and "不支持这种操作" in resp.get_data(as_text=True)
+
+
+def test_registering_a_case_checks_every_field_and_keeps_what_was_typed(app):
+    client = app.test_client()
+    token = sign_in(client, "shouli")
+    form = {"csrf": token, "power": "519900-SCJGJ-XK-0001", "subject": "申请食品经营许可（新办）",
+            "applicant_name": "示范市味之源餐饮管理有限公司", "applicant_id_type": "统一社会信用代码",
+            "applicant_id_number": "91350100M000100Y44", "applicant_contact": "x"}
+    resp = client.post("/work/cases/new", data=form)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "证件号码的校验位不符" in page and "请填写有效的联系电话" in page
+    assert 'value="示范市味之源餐饮管理有限公司"' in page and 'value="91350100M000100Y44"' in page
+
+    resp = client.post("/work/cases/new", data={**form, "subject": "申" * 301, "applicant_id_number": "",
+                                                "applicant_id_type": "居民身份证", "applicant_contact": ""})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "最多 300 个字" in page and page.count("此项为必填项") == 2
+
+    resp = client.post("/work/cases/new", data={**form, "applicant_id_number": "91350100m000100y43",
+                                                "applicant_contact": "0837-2881234"})
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/work/cases/")
+
+
+def test_a_clerk_registers_cases_only_for_their_own_department(app):
+    client = app.test_client()
+    token = sign_in(client, "mz_shouli")  # 民政局 window
+    page = client.get("/work/cases/new").get_data(as_text=True)
+    assert "519900-MZJ-GF-0001" in page and "519900-SCJGJ-XK-0001" not in page
+    form = {"csrf": token, "power": "519900-SCJGJ-XK-0001", "subject": "申请", "applicant_name": "张某某",
+            "applicant_id_type": "居民身份证", "applicant_id_number": "11010519491231002X",
+            "applicant_contact": "13912345678"}
+    resp = client.post("/work/cases/new", data=form)
+    assert resp.status_code == 422 and "请从列表中选择" in resp.get_data(as_text=True)
+
+    supervisor = app.test_client()
+    sign_in(supervisor, "jiancha")
+    assert "不能登记办件" in supervisor.get("/work/cases/new").get_data(as_text=True)
+
+
+def test_staff_see_only_their_departments_cases_and_supervisors_see_all(app):
+    case_link = re.compile(r'href="/work/cases/(\d+)">([^<]+)<')
+    market, civil, watch = app.test_client(), app.test_client(), app.test_client()
+    sign_in(market, "shouli")  # 市场监管局
+    sign_in(civil, "mz_shouli")  # 民政局
+    sign_in(watch, "jiancha")
+    market_cases = dict(case_link.findall(market.get("/work/cases").get_data(as_text=True)))
+    civil_cases = dict(case_link.findall(civil.get("/work/cases").get_data(as_text=True)))
+    all_cases = dict(case_link.findall(watch.get("/work/cases").get_data(as_text=True)))
+    assert market_cases and civil_cases and not set(market_cases) & set(civil_cases)
+    assert all_cases == {**market_cases, **civil_cases}
+    other = next(iter(market_cases))
+    # The case file holds the applicant's ID number and telephone: another department gets nothing.
+    assert civil.get(f"/work/cases/{other}").status_code == 404
+    assert civil.get(f"/work/cases/{other}/flowchart.bpmn").status_code == 404
+    task_path = _inbox(market)[0][0]
+    assert civil.get(task_path).status_code == 403
+    assert market.get(f"/work/cases/{other}").status_code == 200 and watch.get(task_path).status_code == 200
+
+
+def test_alerts_read_in_the_reader_s_language_with_deadlines_as_the_law_counts_them(app):
+    with app.app_context():
+        result = tick(app.extensions["sunshine"], clock.now() + timedelta(days=30))
+    assert result.red > 0
+    boss = app.test_client()
+    sign_in(boss, "jiancha")
+    page = boss.get("/watch/").get_data(as_text=True)
+    assert "红灯报警）" in page and " 24:00" in page and " 00:00" not in page
+    boss.get("/lang/en")
+    page = boss.get("/watch/").get_data(as_text=True)
+    assert "(red alert)" in page and "红灯报警）" not in page
