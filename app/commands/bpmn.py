@@ -66,6 +66,11 @@ def _read(path: Path, lang: str) -> bytes | BpmnProblem:
     if not path.exists():
         return make_problem("file.not_found", lang, path=shown)
     try:
+        if not path.is_file():  # a FIFO or device would block the check, or never end
+            return make_problem("file.unreadable", lang, path=shown, detail=label("not_regular_file", lang))
+        size, limit = path.stat().st_size, max_bytes_limit()
+        if size > limit:  # the real size, not the bytes read before stopping
+            return make_problem("xml.too_large", lang, size=size, limit=limit)
         with path.open("rb") as handle:
             # One byte over the limit is enough for the parser to say "too large" without reading it all.
             return handle.read(max_bytes_limit() + 1)

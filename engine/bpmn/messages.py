@@ -379,6 +379,7 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
 # Words the CLI and the problem formatter put around messages.
 LABELS: Final[dict[str, dict[str, str]]] = {
     "ok": {"zh": "OK", "en": "OK"},
+    "not_regular_file": {"zh": "不是普通文件（可能是管道或设备）", "en": "not a regular file (a pipe or a device?)"},
     "displayable": {"zh": "可展示，不可执行", "en": "displayable, not executable"},
     "line": {"zh": "第 {line} 行", "en": "line {line}"},
     "named": {"zh": "{id}「{name}」", "en": '{id} "{name}"'},

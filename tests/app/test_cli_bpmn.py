@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,17 @@ def test_a_limit_taken_from_case_data_is_checked_against_the_forms_folder(tmp_pa
     (tmp_path / "typo.bpmn").write_text(typo, encoding="utf-8")
     result = _run(str(tmp_path / "typo.bpmn"), "--forms-dir", str(runtime / "forms"))
     assert result.exit_code == 1 and "“reveiw_days”无法识别" in result.output
+
+
+def test_a_large_file_is_reported_with_its_real_size_and_a_pipe_does_not_hang(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_MAX_BPMN_BYTES", "1000")
+    big = tmp_path / "big.bpmn"
+    big.write_bytes(b"<x>" + b" " * 5000 + b"</x>")
+    result = _run(str(big))
+    assert result.exit_code == 1 and "5007 字节" in result.output and "1000 字节" in result.output
+
+    pipe = tmp_path / "pipe.bpmn"
+    os.mkfifo(pipe)  # opening it for reading would wait for a writer forever
+    result = _run(str(pipe))
+    assert result.exit_code == 1 and "不是普通文件" in result.output
