@@ -156,6 +156,10 @@ def run(obj: CliState, host: str, port: int) -> None:
     from app import create_app
 
     settings: Settings = obj["settings"]
+    if settings.secret_key == Settings.secret_key:
+        click.secho("警告 / WARNING: SUNSHINE_SECRET_KEY 未设置，正在使用开发用默认密钥；上线前必须设置。/ "
+                    "SUNSHINE_SECRET_KEY is not set; the development default signs sessions. Set it before going live.",
+                    fg="yellow", err=True)
     app = create_app(settings, start_supervisor=settings.supervisor_in_web)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

@@ -203,3 +203,8 @@ def test_alerts_read_in_the_reader_s_language_with_deadlines_as_the_law_counts_t
     boss.get("/lang/en")
     page = boss.get("/watch/").get_data(as_text=True)
     assert "(red alert)" in page and "红灯报警）" not in page
+
+
+def test_pages_cannot_be_framed_by_other_sites(app):
+    resp = app.test_client().get("/login")
+    assert resp.headers["X-Frame-Options"] == "SAMEORIGIN" and resp.headers["X-Content-Type-Options"] == "nosniff"
