@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app import runtime, select_locale
 from app.auth import login_required, role_required
 from engine.catalog.diff import diff_fields, diff_flowcharts
-from engine.catalog.drafts import EDITABLE, KINDS, TRIGGERS, Trigger, attach_flowchart, readiness, update_fields
+from engine.catalog.drafts import EDITABLE, KINDS, TRIGGERS, Trigger, readiness, store_flowchart, update_fields
 from engine.catalog.fields import CATEGORIES, FIELDS, PENALTY_KINDS, relevant_fields, required_fields
 from engine.catalog.review import request_change
 from engine.catalog.text_fields import LAYOUTS, from_text, to_text
@@ -47,6 +47,17 @@ def _scope() -> list[int] | None:
 def _may_edit(department_id: int) -> bool:
     scope = _scope()
     return g.user.has_role("drafter", "legal", "admin") and (scope is None or department_id in scope)
+
+
+def _may_use_modeler(department_id: int) -> bool:
+    """Whether the flowchart editor (app/modeler.py) lets the user in: a catalog role, and for a drafter a post
+    in the request's department. Everyone else who sees the request gets the read-only view."""
+    if g.user.has_role("legal", "admin"):
+        return True
+    if not g.user.has_role("drafter"):
+        return False
+    with runtime().reader() as s:
+        return department_id in user_department_ids(s, g.user.id)
 
 
 @bp.route("/")
@@ -118,6 +129,7 @@ def _render_change(change_id: int, *, errors: dict[str, str] | None = None, text
         "catalog/change.html", file=file, fields=shown, required=required, current=current,
         errors=errors or {}, missing=missing, field_diff=field_diff, flow_diff=flow_diff, problems=problems or {},
         editable=file.change.status in EDITABLE and _may_edit(file.change.department_id), layouts=LAYOUTS,
+        can_model=_may_use_modeler(file.change.department_id),
         penalty_kinds=PENALTY_KINDS, categories=CATEGORIES), status
 
 
@@ -189,7 +201,8 @@ def upload(change_id: int, which: str) -> Any:
     if which not in ("internal", "external"):
         abort(404)
     file = request.files.get("file")
-    data = file.read() if file else b""
+    chosen = file is not None and bool(file.filename)
+    data = file.read() if file is not None else b""
     rt = runtime()
     try:
         with rt.sessions.begin() as s:
@@ -198,16 +211,55 @@ def upload(change_id: int, which: str) -> Any:
                 abort(404)
             if not _may_edit(change.department_id):
                 abort(403)
-            problems = attach_flowchart(s, change, which, data, actor=g.user.username, forms=rt.forms,
-                                        lang=select_locale())
+            had = bool(change.internal_bpmn if which == "internal" else change.external_bpmn)
+            if not chosen and not data:
+                if change.status not in EDITABLE:
+                    raise RuntimeProblem("catalog.not_editable")
+                result = None
+            else:
+                result = store_flowchart(s, change, which, data, actor=g.user.username, forms=rt.forms,
+                                         lang=select_locale())
     except RuntimeProblem as exc:
         flash(exc.message(select_locale()))
         return redirect(url_for("catalog.change", change_id=change_id))
-    if problems:
+    if result is None or not result.stored:
+        reason = result.problems[0].message if result and result.problems else _("未选择文件。")
+        flash(_("流程图未上传，原有流程图保持不变。原因：%(reason)s", reason=reason) if had
+              else _("流程图未上传。原因：%(reason)s", reason=reason))
+        return _render_change(change_id, problems={which: result.problems} if result else {}, status=422)
+    if result.problems:
         flash(_("流程图已上传，但有以下问题需要处理。"))
-        return _render_change(change_id, problems={which: problems}, status=422)
+        return _render_change(change_id, problems={which: result.problems}, status=422)
     flash(_("流程图已上传并通过检查。"))
     return redirect(url_for("catalog.change", change_id=change_id))
+
+
+def _stored_flowchart(change_id: int, which: str) -> tuple[Any, str | None]:
+    if which not in ("internal", "external"):
+        abort(404)
+    with runtime().reader() as s:
+        file = change_file(s, change_id)
+    if file is None:
+        abort(404)
+    return file, file.change.internal_bpmn if which == "internal" else file.change.external_bpmn
+
+
+@bp.route("/changes/<int:change_id>/flowchart/<which>/view")
+@login_required
+def flowchart_view(change_id: int, which: str) -> Any:
+    """The request's stored flowchart, read-only, for everyone who may see the request."""
+    file, xml = _stored_flowchart(change_id, which)
+    return render_template("catalog/flowchart.html", file=file, which=which, stored=bool(xml),
+                           can_model=_may_use_modeler(file.change.department_id))
+
+
+@bp.route("/changes/<int:change_id>/flowchart/<which>/view.bpmn")
+@login_required
+def flowchart_bpmn(change_id: int, which: str) -> Any:
+    _, xml = _stored_flowchart(change_id, which)
+    if not xml:
+        abort(404)
+    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/powers/<int:power_id>")

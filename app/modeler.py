@@ -13,7 +13,7 @@ from app import runtime, select_locale
 from app.auth import role_required
 from engine.bpmn import BpmnProblem, check_bpmn
 from engine.catalog import simulate
-from engine.catalog.drafts import EDITABLE, attach_flowchart
+from engine.catalog.drafts import EDITABLE, store_flowchart
 from engine.catalog.posts import posts_for_lanes
 from engine.identity import post_ids_of
 from engine.runtime.errors import RuntimeProblem
@@ -227,13 +227,11 @@ def save(change_id: int, which: str) -> Any:
     with runtime().sessions.begin() as s:
         change = _change(s, change_id)
         try:
-            problems = attach_flowchart(s, change, which, data, actor=g.user.username, forms=runtime().forms,
-                                        lang=lang)
+            result = store_flowchart(s, change, which, data, actor=g.user.username, forms=runtime().forms,
+                                     lang=lang)
         except RuntimeProblem as exc:
             return jsonify({"saved": False, "error": exc.message(lang), "problems": []}), 409
-        stored = change.internal_bpmn if which == "internal" else change.external_bpmn
-        saved = stored is not None and stored.encode() == data
-    return jsonify({"saved": saved, "problems": [_problem_json(p) for p in problems]})
+    return jsonify({"saved": result.stored, "problems": [_problem_json(p) for p in result.problems]})
 
 
 @bp.route("/lint", methods=["POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from engine import audit, clock
 from engine.bpmn import check_bpmn, parse_xml
-from engine.bpmn.problems import BpmnError, BpmnProblem, CheckReport
+from engine.bpmn.parser import check_root
+from engine.bpmn.problems import BpmnError, BpmnProblem, CheckReport, make_problem
 from engine.catalog.coding import next_code
 from engine.catalog.fields import CATEGORIES, FIELD_BY_KEY, missing_fields
 from engine.catalog.posts import posts_for_lanes
@@ -144,30 +146,71 @@ def check_internal(session: Session, change: CatalogChange, forms: FormRegistry,
                       legal_limit_days=f.get("legal_limit_days") or None)
 
 
-def attach_flowchart(session: Session, change: CatalogChange, which: str, data: bytes, *, actor: str,
-                     forms: FormRegistry, lang: str = "zh") -> list[BpmnProblem]:
-    """Store an uploaded or drawn flowchart (kept even with problems, so nothing is lost) and report on it."""
+@dataclass(frozen=True)
+class Attached:
+    """What became of an uploaded or drawn flowchart: ``stored`` or not, and the located problems either way."""
+
+    stored: bool
+    problems: list[BpmnProblem]
+
+
+_BOM_CODECS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_DECLARED_ENCODING = re.compile(r"""\A(<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])([^"']*)\2""")
+
+
+def flowchart_text(data: bytes, filename: str, *, lang: str = "zh") -> str:
+    """The uploaded BPMN as text whose UTF-8 bytes read as the same document; BpmnError with located problems else.
+
+    Everything downstream (deploy, the modeler, the hall, export) reads the stored text as UTF-8, so a file saved
+    as UTF-16 or with a byte-order mark is decoded and its XML declaration says UTF-8 from then on.
+    """
+    tree = parse_xml(data, filename, lang=lang)
+    refused = check_root(tree.getroot(), lang)
+    if refused:
+        raise BpmnError(refused)
+    codec = next((c for bom, c in _BOM_CODECS if data.startswith(bom)), None) or tree.docinfo.encoding or "utf-8"
+    try:
+        text = data.decode(codec).lstrip("\ufeff")
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise BpmnError([make_problem("xml.encoding", lang, line=1, detail=f"{codec}: {exc}")]) from None
+    declared = _DECLARED_ENCODING.match(text)
+    if declared and declared[3].strip().lower().replace("_", "-") not in ("utf-8", "utf8"):
+        text = f"{declared[1]}{declared[2]}UTF-8{declared[2]}{text[declared.end():]}"
+    parse_xml(text.encode("utf-8"), filename, lang=lang)  # exactly what the rest of the platform will read
+    return text
+
+
+def store_flowchart(session: Session, change: CatalogChange, which: str, data: bytes, *, actor: str,
+                    forms: FormRegistry, lang: str = "zh") -> Attached:
+    """Store an uploaded or drawn flowchart (kept even with problems, so nothing is lost) and report on it.
+
+    A file that is not readable BPMN XML (empty, binary, a DOCTYPE, not XML, another XML vocabulary) is not
+    stored: the previous flowchart stays and ``problems`` says why.
+    """
     if change.status not in EDITABLE:
         raise RuntimeProblem("catalog.not_editable")
     if which not in ("internal", "external"):
         raise RuntimeProblem("catalog.invalid", fields={"which": "unknown"})
     try:
-        parse_xml(data, f"{which}.bpmn", lang=lang)
-        text = data.decode("utf-8")
+        text = flowchart_text(data, f"{which}.bpmn", lang=lang)
     except BpmnError as exc:
-        return exc.problems  # unreadable: nothing stored, the previous flowchart stays
-    except UnicodeDecodeError:
-        return check_bpmn(data, f"{which}.bpmn", lang=lang).problems
+        return Attached(False, exc.problems)
     if which == "internal":
         change.internal_bpmn = text
         problems = check_internal(session, change, forms, lang).problems
     else:
         change.external_bpmn = text
-        report = check_bpmn(data, "external.bpmn", lang=lang)
+        report = check_bpmn(text.encode("utf-8"), "external.bpmn", lang=lang)
         problems = [p for p in report.problems if not report.displayable or p.code.startswith(("xml.", "xsd."))]
     change.updated_at = clock.now()
     audit.record(session, actor, f"catalog.attach.{which}", payload={"change": change.id, "bytes": len(data)})
-    return problems
+    return Attached(True, problems)
+
+
+def attach_flowchart(session: Session, change: CatalogChange, which: str, data: bytes, *, actor: str,
+                     forms: FormRegistry, lang: str = "zh") -> list[BpmnProblem]:
+    """:func:`store_flowchart`, reporting only the problems."""
+    return store_flowchart(session, change, which, data, actor=actor, forms=forms, lang=lang).problems
 
 
 def readiness(session: Session, change: CatalogChange, forms: FormRegistry, lang: str = "zh") -> list[str]:
