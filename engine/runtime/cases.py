@@ -62,12 +62,18 @@ def _text_problem(value: object, limit: int) -> str | None:
     return "required" if not text else "too_long" if len(text) > limit else None
 
 
-def registration_problems(applicant: Applicant, subject: str) -> dict[str, str]:
-    """What is wrong with a case a clerk registers, by form field (``subject``, ``applicant_…``): "required",
-    "too_long", or for the ID number and telephone "format" / "check" (a wrong check character)."""
+def _unstorable(applicant: Applicant, subject: str) -> dict[str, str]:
+    # What no case may be started with, by form field: missing or longer than its column.
     out = {f"applicant_{k}": p for k, p in applicant.problems().items()}
     if problem := _text_problem(subject, FIELD_LIMITS["subject"]):
         out["subject"] = problem
+    return out
+
+
+def registration_problems(applicant: Applicant, subject: str) -> dict[str, str]:
+    """What is wrong with a case a clerk registers, by form field (``subject``, ``applicant_…``): "required",
+    "too_long", or for the ID number and telephone "format" / "check" (a wrong check character)."""
+    out = _unstorable(applicant, subject)
     if "applicant_id_number" not in out and (problem := id_number_problem(applicant.id_type, applicant.id_number)):
         out["applicant_id_number"] = problem
     if "applicant_contact" not in out and (problem := phone_problem(applicant.contact)):
@@ -110,10 +116,7 @@ def start_case_in(rt: Runtime, session: Session, power_code: str, applicant: App
 def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant, subject: str, *, actor: str,
            department_id: int | None, data: dict[str, Any] | None,
            adjust: Callable[[Loaded], None] | None) -> Loaded:
-    problems = {f"applicant_{k}": p for k, p in applicant.problems().items()}
-    if problem := _text_problem(subject, FIELD_LIMITS["subject"]):
-        problems["subject"] = problem
-    if problems:
+    if problems := _unstorable(applicant, subject):
         raise RuntimeProblem("case.invalid", fields=problems)
     conn = session.connection()
     power = _POWER_TO_START.first(conn, {"code": power_code})
