@@ -10,12 +10,14 @@ from flask_babel import gettext as _
 
 from app import runtime, select_locale
 from app.auth import login_required, role_required
+from app.modeler import may_model
 from engine.catalog.diff import diff_fields, diff_flowcharts
 from engine.catalog.drafts import EDITABLE, KINDS, TRIGGERS, Trigger, readiness, store_flowchart, update_fields
 from engine.catalog.fields import CATEGORIES, FIELDS, PENALTY_KINDS, relevant_fields, required_fields
 from engine.catalog.review import request_change
 from engine.catalog.text_fields import LAYOUTS, from_text, to_text
-from engine.catalog.views import change_file, changes, powers, user_department_ids, versions
+from engine.catalog.views import change_file, changes, powers, versions
+from engine.identity import department_ids_of
 from engine.rules import d1_public_fields
 from engine.runtime.errors import RuntimeProblem
 from engine.store import CatalogChange, Department, Power
@@ -41,7 +43,7 @@ def _scope() -> list[int] | None:
     if g.user.has_role("legal", "admin", "supervisor"):
         return None
     with runtime().reader() as s:
-        return user_department_ids(s, g.user.id)
+        return department_ids_of(s, g.user.id)
 
 
 def _may_edit(department_id: int) -> bool:
@@ -50,14 +52,9 @@ def _may_edit(department_id: int) -> bool:
 
 
 def _may_use_modeler(department_id: int) -> bool:
-    """Whether the flowchart editor (app/modeler.py) lets the user in: a catalog role, and for a drafter a post
-    in the request's department. Everyone else who sees the request gets the read-only view."""
-    if g.user.has_role("legal", "admin"):
-        return True
-    if not g.user.has_role("drafter"):
-        return False
+    """Whether the flowchart editor lets the user in; everyone else who sees the request gets the read-only view."""
     with runtime().reader() as s:
-        return department_id in user_department_ids(s, g.user.id)
+        return may_model(s, department_id)
 
 
 @bp.route("/")

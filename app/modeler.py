@@ -15,7 +15,7 @@ from engine.bpmn import BpmnProblem, check_bpmn
 from engine.catalog import simulate
 from engine.catalog.drafts import EDITABLE, store_flowchart
 from engine.catalog.posts import posts_for_lanes
-from engine.identity import post_ids_of
+from engine.identity import department_ids_of
 from engine.runtime.errors import RuntimeProblem
 from engine.store import CatalogChange, Department, Post, Power
 
@@ -35,13 +35,17 @@ def _change(session: Session, change_id: int) -> CatalogChange:
     change = session.get(CatalogChange, change_id)
     if change is None:
         abort(404)
-    if not g.user.has_role("legal", "admin"):
-        ids = post_ids_of(session, g.user.id)
-        departments = set(session.execute(select(Post.department_id).where(Post.id.in_(ids))).scalars()) if ids \
-            else set()
-        if change.department_id not in departments:
-            abort(403)
+    if not may_model(session, change.department_id):
+        abort(403)
     return change
+
+
+def may_model(session: Session, department_id: int) -> bool:
+    """Whether the signed-in user may open the editor for a request of ``department_id``: the legal office and
+    administrators for every department, a drafter for the departments in which they hold a post."""
+    if g.user.has_role("legal", "admin"):
+        return True
+    return g.user.has_role("drafter") and department_id in department_ids_of(session, g.user.id)
 
 
 def _which(which: str) -> str:

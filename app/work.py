@@ -160,7 +160,7 @@ def case_flowchart(case_id: int) -> Any:
 @login_required
 def cases() -> Any:
     with runtime().reader() as s:
-        rows = s.execute(select(Case).where(visible_cases(s, g.user)).order_by(Case.id.desc()).limit(100)
+        rows = s.execute(select(Case).where(visible_cases(g.user)).order_by(Case.id.desc()).limit(100)
                          ).scalars().all()
         powers = {p.id: p.name for p in s.execute(select(Power)).scalars()}
         done = {r.case_id for r in s.execute(select(StepRecord.case_id)).all()}

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -85,8 +85,12 @@ def post_ids_of(session: Session, user_id: int) -> list[int]:
     return list(session.execute(select(Membership.post_id).where(Membership.user_id == user_id)).scalars())
 
 
-def department_ids_of(session: Session, user_id: int) -> set[int]:
+def departments_of(user_id: int) -> Select[tuple[int]]:
+    """The ids of the departments in which a user holds a post, as a query (to run, or to nest in another)."""
+    return (select(Post.department_id).join(Membership, Membership.post_id == Post.id)
+            .where(Membership.user_id == user_id).distinct())
+
+
+def department_ids_of(session: Session, user_id: int) -> list[int]:
     """Ids of the departments in which a user holds a post."""
-    query = select(Post.department_id).join(Membership, Membership.post_id == Post.id).where(
-        Membership.user_id == user_id)
-    return set(session.execute(query).scalars())
+    return list(session.execute(departments_of(user_id)).scalars())

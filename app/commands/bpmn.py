@@ -72,8 +72,8 @@ def _read(path: Path, lang: str) -> bytes | BpmnProblem:
         if size > limit:  # the real size, not the bytes read before stopping
             return make_problem("xml.too_large", lang, size=size, limit=limit)
         with path.open("rb") as handle:
-            # One byte over the limit is enough for the parser to say "too large" without reading it all.
-            return handle.read(max_bytes_limit() + 1)
+            # One byte over the limit (should the file grow meanwhile) is enough for the parser to say "too large".
+            return handle.read(limit + 1)
     except OSError as exc:
         return make_problem("file.unreadable", lang, path=shown, detail=exc.strerror or str(exc))
 

@@ -7,13 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store import CatalogChange, Department, Membership, OpenTask, Post, Power, PowerVersion, StepRecord
-
-
-def user_department_ids(session: Session, user_id: int) -> list[int]:
-    """Departments in which the user holds a post."""
-    return list(session.execute(select(Post.department_id).join(Membership, Membership.post_id == Post.id)
-                                .where(Membership.user_id == user_id).distinct()).scalars())
+from engine.store import CatalogChange, Department, OpenTask, Power, PowerVersion, StepRecord
 
 
 def changes(session: Session, department_ids: list[int] | None) -> list[tuple[CatalogChange, Power, Department]]:

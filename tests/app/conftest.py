@@ -33,3 +33,16 @@ def sign_in(client: FlaskClient, username: str) -> str:
     resp = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf": csrf(client)})
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return csrf(client, "/work/")
+
+
+def new_change(app) -> tuple[FlaskClient, str, str]:  # type: ignore[no-untyped-def]
+    """A new 「测试事项」 of 市场监管局 drafted by mulu: (client, csrf token, change URL)."""
+    drafter = app.test_client()
+    token = sign_in(drafter, "mulu")
+    form = drafter.get("/catalog/changes/new").get_data(as_text=True)
+    resp = drafter.post("/catalog/changes/new", data={
+        "csrf": token, "kind": "add", "name": "测试事项", "category": "license", "reason": "测试",
+        "trigger_kind": "other", "department": re.search(r'<option value="(\d+)"', form)[1]})
+    assert resp.status_code == 302
+    drafter.get(resp.headers["Location"])  # shows, and so clears, 「已创建调整申请」
+    return drafter, token, resp.headers["Location"]

@@ -6,7 +6,7 @@ import io
 import re
 from pathlib import Path
 
-from tests.app.conftest import sign_in
+from tests.app.conftest import new_change, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 LICENSE_BPMN = (ROOT / "processes" / "license_food_business.bpmn").read_bytes()
@@ -76,13 +76,7 @@ def test_a_department_drafts_a_power_and_the_review_chain_publishes_it(app):
 
 
 def test_upload_of_a_broken_flowchart_shows_located_problems(app):
-    drafter = app.test_client()
-    token = sign_in(drafter, "mulu")
-    form = drafter.get("/catalog/changes/new").get_data(as_text=True)
-    resp = drafter.post("/catalog/changes/new", data={
-        "csrf": token, "kind": "add", "name": "测试事项", "category": "license", "reason": "测试",
-        "trigger_kind": "other", "department": re.search(r'<option value="(\d+)"', form)[1]})
-    change_url = resp.headers["Location"]
+    drafter, token, change_url = new_change(app)
     broken = LICENSE_BPMN.replace(b'>workdays(3)<', b'>P3X<')
     resp = drafter.post(f"{change_url}/upload/internal", content_type="multipart/form-data",
                         data={"csrf": token, "file": (io.BytesIO(broken), "x.bpmn")})

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from engine.bpmn import check_bpmn
 from engine.store import AuditEvent, CatalogChange
-from tests.app.conftest import sign_in
+from tests.app.conftest import new_change, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 LICENSE_BPMN = (ROOT / "processes" / "license_food_business.bpmn").read_bytes()
@@ -20,19 +20,6 @@ TEXT = LICENSE_BPMN.decode("utf-8")
 UTF16 = TEXT.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1).encode("utf-16")
 FLASH = re.compile(r'<p class="flash" role="status">([^<]*)</p>')
 FLOWCHART_LINK = re.compile(r'href="(/catalog/changes/\d+/flowchart/[^"]+)"')
-
-
-def _new_change(app) -> tuple[object, str, str]:
-    """A new 「测试事项」 of 市场监管局 drafted by mulu: (client, csrf token, change URL)."""
-    drafter = app.test_client()
-    token = sign_in(drafter, "mulu")
-    form = drafter.get("/catalog/changes/new").get_data(as_text=True)
-    resp = drafter.post("/catalog/changes/new", data={
-        "csrf": token, "kind": "add", "name": "测试事项", "category": "license", "reason": "测试",
-        "trigger_kind": "other", "department": re.search(r'<option value="(\d+)"', form)[1]})
-    assert resp.status_code == 302
-    drafter.get(resp.headers["Location"])  # shows, and so clears, 「已创建调整申请」
-    return drafter, token, resp.headers["Location"]
 
 
 def _upload(client, token, change_url, which, data, filename="x.bpmn"):
@@ -58,7 +45,7 @@ def _flashes(resp) -> list[str]:
 
 
 def test_a_utf16_flowchart_is_stored_readable_and_audited(app):
-    drafter, token, change_url = _new_change(app)
+    drafter, token, change_url = new_change(app)
     before = _attach_events(app)
     resp = _upload(drafter, token, change_url, "external", UTF16)
     assert resp.status_code == 200 and _flashes(resp) == ["流程图已上传并通过检查。"]
@@ -72,7 +59,7 @@ def test_a_utf16_flowchart_is_stored_readable_and_audited(app):
 
 
 def test_the_modeler_reports_a_utf16_save_as_saved(app):
-    drafter, token, change_url = _new_change(app)
+    drafter, token, change_url = new_change(app)
     resp = drafter.post(f"{change_url}/flowchart/internal/xml", data=UTF16,
                         headers={"X-CSRF-Token": token, "Content-Type": "application/xml"})
     assert resp.status_code == 200 and resp.get_json()["saved"] is True
@@ -93,7 +80,7 @@ def test_the_modeler_reports_a_utf16_save_as_saved(app):
     (b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', "x.svg", "不是 BPMN 流程图"),
 ], ids=["no-file-part", "no-file-chosen", "empty", "binary", "doctype", "csv", "svg"])
 def test_a_refused_file_says_it_was_not_uploaded_and_why(app, data, filename, reason):
-    drafter, token, change_url = _new_change(app)
+    drafter, token, change_url = new_change(app)
     before = _attach_events(app)
     files = {} if data is None else {"file": (io.BytesIO(data), filename)}
     resp = drafter.post(f"{change_url}/upload/internal", content_type="multipart/form-data",
@@ -107,7 +94,7 @@ def test_a_refused_file_says_it_was_not_uploaded_and_why(app, data, filename, re
 
 
 def test_a_refused_file_keeps_the_previous_flowchart_and_says_so(app):
-    drafter, token, change_url = _new_change(app)
+    drafter, token, change_url = new_change(app)
     assert _flashes(_upload(drafter, token, change_url, "external", LICENSE_BPMN)) == ["流程图已上传并通过检查。"]
     resp = _upload(drafter, token, change_url, "external", b"<!DOCTYPE x>\n<x/>")
     [flash] = _flashes(resp)
@@ -116,14 +103,14 @@ def test_a_refused_file_keeps_the_previous_flowchart_and_says_so(app):
 
 
 def test_a_stored_flowchart_with_problems_says_it_was_stored(app):
-    drafter, token, change_url = _new_change(app)
+    drafter, token, change_url = new_change(app)
     resp = _upload(drafter, token, change_url, "internal", LICENSE_BPMN.replace(b">workdays(3)<", b">P3X<"))
     assert resp.status_code == 422 and _flashes(resp) == ["流程图已上传，但有以下问题需要处理。"]
     assert _stored(app, change_url) is not None
 
 
 def test_refusal_in_english(app):
-    drafter, token, change_url = _new_change(app)
+    drafter, token, change_url = new_change(app)
     drafter.get("/lang/en")
     resp = _upload(drafter, token, change_url, "internal", b"")
     [flash] = _flashes(resp)
@@ -132,7 +119,7 @@ def test_refusal_in_english(app):
 
 @pytest.mark.parametrize("username", ["shouli", "jiancha", "mz_mulu", "shending", "mulu", "fazhiban", "admin"])
 def test_every_flowchart_link_on_a_change_page_opens(app, username):
-    drafter, token, change_url = _new_change(app)
+    drafter, token, change_url = new_change(app)
     _upload(drafter, token, change_url, "internal", LICENSE_BPMN)  # the external one stays empty
     client = app.test_client()
     sign_in(client, username)
@@ -145,7 +132,7 @@ def test_every_flowchart_link_on_a_change_page_opens(app, username):
 
 
 def test_staff_view_a_flowchart_read_only(app):
-    drafter, token, change_url = _new_change(app)
+    drafter, token, change_url = new_change(app)
     _upload(drafter, token, change_url, "internal", LICENSE_BPMN)
     clerk = app.test_client()
     sign_in(clerk, "shouli")
