@@ -93,9 +93,16 @@ def _end_of(day: date) -> datetime:
     return _at(day + _ONE_DAY, time(0)).astimezone(UTC)
 
 
-def _split(n: float, what: str) -> tuple[int, float]:
+#: The most working days (or that many days' working hours) one deadline may span: about ten years. Model code
+#: reaches these functions (``workdays(n)``), and counting 10**9 days one by one would hold a worker for hours.
+MAX_WORKDAYS = 2500
+
+
+def _split(n: float, what: str, most: float = MAX_WORKDAYS) -> tuple[int, float]:
     if isinstance(n, bool) or not isinstance(n, int | float) or not math.isfinite(n) or n < 0:
         raise CalendarError(f"{what} must be a finite number >= 0, not {n!r}")
+    if n > most:
+        raise CalendarError(f"{what} must be at most {most:g}, not {n!r}")
     whole = math.floor(n)
     return whole, n - whole
 
@@ -152,7 +159,7 @@ class WorkCalendar:
 
     def add_workhours(self, start: datetime, hours: float) -> datetime:
         """``start`` plus working hours, counted only inside office hours on working days; UTC."""
-        _split(hours, "working hours")
+        _split(hours, "working hours", MAX_WORKDAYS * WORK_HOURS_PER_DAY)
         cursor = _aware(start).astimezone(LOCAL_TZ)
         if hours == 0:
             return cursor.astimezone(UTC)
@@ -200,7 +207,7 @@ class WorkCalendar:
 
     def minus_workhours(self, moment: datetime, hours: float) -> datetime:
         """``moment`` minus working hours, counted backwards inside office hours; UTC."""
-        _split(hours, "working hours")
+        _split(hours, "working hours", MAX_WORKDAYS * WORK_HOURS_PER_DAY)
         cursor = _aware(moment).astimezone(LOCAL_TZ)
         if hours == 0:
             return cursor.astimezone(UTC)

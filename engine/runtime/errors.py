@@ -20,8 +20,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "process.not_deployed": {"zh": "权力事项 {power} 的内部流程图尚未部署。",
                              "en": "Power {power} has no deployed internal flowchart."},
     "bpmn.invalid": {"zh": "流程图未通过检查：{details}", "en": "The flowchart failed its checks: {details}"},
-    "engine.script": {"zh": "流程中的脚本或条件执行出错：{details}",
-                      "en": "A script or condition in the flowchart failed: {details}"},
+    # A model error leaves the case as it was (the transaction rolls back); only the legal office can fix it.
+    "engine.script": {"zh": "流程图中「{element}」的脚本或条件执行出错（{error}），办件未作改动。"
+                            "请联系法制机构检查流程图。",
+                      "en": "The script or condition of “{element}” in the flowchart failed ({error}); the case was "
+                            "not changed. Ask the legal office to check the flowchart."},
+    "engine.script.name": {"zh": "流程图中「{element}」用到的数据「{name}」在本办件中没有值，办件未作改动。"
+                                 "请检查前面环节是否填写了该项，或联系法制机构检查流程图。",
+                           "en": "“{element}” in the flowchart uses “{name}”, which this case has no value for; the "
+                                 "case was not changed. Check that an earlier step filled it in, or ask the legal "
+                                 "office to check the flowchart."},
+    "engine.script.no_path": {"zh": "流程图中「{element}」的条件都不成立，办件无路可走，未作改动。"
+                                    "请联系法制机构为其设置默认路径或修改条件。",
+                              "en": "None of the conditions at “{element}” in the flowchart holds, so the case has "
+                                    "nowhere to go; it was not changed. Ask the legal office to give it a default "
+                                    "path or correct its conditions."},
+    "engine.script.timeout": {"zh": "流程图中「{element}」的脚本运行超时被终止，办件未作改动。"
+                                    "请联系法制机构检查流程图。",
+                              "en": "The script of “{element}” in the flowchart ran too long and was stopped; the case "
+                                    "was not changed. Ask the legal office to check the flowchart."},
+    "engine.script.refused": {"zh": "流程图中「{element}」的脚本含有平台不允许执行的写法，办件未作改动。"
+                                    "请联系法制机构检查流程图。",
+                              "en": "The script of “{element}” in the flowchart uses something the platform does not "
+                                    "run; the case was not changed. Ask the legal office to check the flowchart."},
     "catalog.invalid": {"zh": "调整申请信息不完整或有误。", "en": "The adjustment request is incomplete or invalid."},
     "catalog.not_editable": {"zh": "该调整申请已提交，不能再修改。",
                              "en": "This request was submitted and cannot be edited."},

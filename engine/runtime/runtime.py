@@ -29,6 +29,7 @@ from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import Hooks
 from engine.runtime.inspect import end_name
 from engine.runtime.live import IndexState, Live, LiveCases
+from engine.runtime.model_errors import model_problem
 from engine.sandbox import SandboxError, script_engine
 from engine.store import Case, Membership, OpenTask, Power, ProcessVersion
 
@@ -202,7 +203,7 @@ class Runtime:
             loaded.workflow.do_engine_steps()
         except (SpiffWorkflowException, SandboxError) as exc:
             log.warning("case %s: model error: %s", loaded.case.serial, exc)
-            raise RuntimeProblem("engine.script", details=str(exc)) from exc
+            raise model_problem(exc) from exc
 
     def fire_due_timers(self, loaded: Loaded) -> None:
         """Let timers whose moment has passed fire, and run on. Without one due, nothing can change."""

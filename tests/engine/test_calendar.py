@@ -132,6 +132,18 @@ def test_bad_input_is_rejected(cal: WorkCalendar) -> None:
         cal.add_workhours(bj(2026, 3, 9), float("nan"))
 
 
+def test_a_deadline_beyond_ten_years_is_refused_instead_of_counted_day_by_day(cal: WorkCalendar) -> None:
+    # Model code reaches these (workdays(n) in a timer): 10**9 days would hold a worker for hours.
+    assert cal.add_workdays(bj(2026, 3, 9), calmod.MAX_WORKDAYS) > bj(2035, 1, 1)
+    for huge in (calmod.MAX_WORKDAYS + 1, 10**9):
+        with pytest.raises(CalendarError, match="at most"):
+            cal.add_workdays(bj(2026, 3, 9), huge)
+        with pytest.raises(CalendarError, match="at most"):
+            cal.minus_workdays(bj(2026, 3, 9), huge)
+    with pytest.raises(CalendarError, match="at most"):
+        cal.add_workhours(bj(2026, 3, 9), 10**9)
+
+
 def test_a_calendar_without_working_days_fails_instead_of_looping() -> None:
     no_work = WorkCalendar({date(2026, 1, 1) + timedelta(days=i): False for i in range(800)}, {}, frozenset())
     with pytest.raises(CalendarError):
