@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -14,7 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import runtime
-from engine.identity import authenticate
+from engine import clock
+from engine.signin_guard import Limits, Outcome, sign_in, try_again_at
 from engine.store import User
 
 bp = Blueprint("auth", __name__)
@@ -73,17 +75,22 @@ def role_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    error = None
-    if request.method == "POST":
-        with runtime().reader() as s:
-            user = authenticate(s, request.form.get("username", "").strip(), request.form.get("password", ""))
-        if user is None:
-            error = _("用户名或密码不正确。")
-        else:
-            session.clear()
-            session["uid"] = user.id
-            return redirect(_local_target(request.args.get("next", "")) or url_for("work.inbox"))
-    return render_template("auth/login.html", error=error), (401 if error else 200)
+    """The sign-in page; a POST signs in unless the username or this client is locked (429, with the time)."""
+    if request.method == "GET":
+        return render_template("auth/login.html", error=None)
+    rt = runtime()
+    # Behind a reverse proxy remote_addr is the proxy's unless ProxyFix is configured (see README).
+    result = sign_in(rt.sessions, rt.reader, request.form.get("username", ""), request.form.get("password", ""),
+                     request.remote_addr, Limits.from_settings(rt.settings))
+    if result.outcome is Outcome.SIGNED_IN:
+        _fresh_session(uid=result.user_id)
+        return redirect(_local_target(request.args.get("next", "")) or url_for("work.inbox"))
+    if result.outcome is Outcome.LOCKED and result.locked_until is not None:
+        when = try_again_at(result.locked_until).strftime("%Y-%m-%d %H:%M")
+        error = _("登录失败次数过多，已暂时锁定。请于 %(time)s（北京时间）之后再试。", time=when)
+        wait = max(1, math.ceil((result.locked_until - clock.now()).total_seconds()))
+        return render_template("auth/login.html", error=error), 429, {"Retry-After": str(wait)}
+    return render_template("auth/login.html", error=_("用户名或密码不正确。")), 401
 
 
 def _local_target(target: str) -> str | None:
@@ -100,12 +107,18 @@ def _local_target(target: str) -> str | None:
     return target
 
 
-@bp.route("/logout", methods=["POST"])
-def logout() -> Any:
+def _fresh_session(**values: Any) -> None:
+    """Start a new session (nothing of the old one carries over to another user) but keep the chosen language."""
     lang = session.get("lang")
     session.clear()
+    session.update(values)
     if lang:
         session["lang"] = lang
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    _fresh_session()
     flash(_("您已退出登录。"))
     return redirect(url_for("auth.login"))
 

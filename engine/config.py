@@ -28,6 +28,13 @@ class Settings:
     supervisor_in_web: bool = True
     #: How many recently changed cases keep their workflow in memory (0 turns the cache off).
     live_cases: int = 500
+    #: Sign-in throttle (``engine/signin_guard.py``): this many failures of one username within the window lock
+    #: it for the lockout, counted from its last failure; 0 turns that limit off.
+    signin_user_failures: int = 5
+    #: The same for one client address (``request.remote_addr``; an IPv6 client counts by its /64 network).
+    signin_address_failures: int = 20
+    signin_window_minutes: float = 15.0
+    signin_lockout_minutes: float = 15.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

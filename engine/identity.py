@@ -32,14 +32,6 @@ def check_password(stored: str, password: str) -> bool:
     return hmac.compare_digest(candidate, digest)
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active or not check_password(user.password_hash, password):
-        return None
-    return user
-
-
 def ensure_region(session: Session, code: str, name: str) -> Region:
     region = session.execute(select(Region).where(Region.code == code)).scalar_one_or_none()
     if region is None:
