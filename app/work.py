@@ -27,6 +27,7 @@ from engine.runtime.cases import (
     start_case,
 )
 from engine.runtime.errors import RuntimeProblem
+from engine.runtime.stepforms import opening_values, step_results
 from engine.store import Case, CatalogChange, OpenTask, Power, StepRecord
 
 bp = Blueprint("work", __name__, url_prefix="/work")
@@ -116,8 +117,12 @@ def task(task_id: str) -> Any:
         allowed = can_work(s, row, g.user)
         # Steps of the catalog review work on an adjustment request: link to what is being reviewed.
         change_id = s.execute(select(CatalogChange.id).where(CatalogChange.review_case_id == row.case_id)).scalar()
-    form = rt.forms.get(row.form) if row.form else None
-    values: dict[str, Any] = {}
+        form = rt.forms.get(row.form) if row.form else None
+        # A field the case already holds opens filled in; after a refused submission, what was typed shows.
+        values: dict[str, Any] = {}
+        if request.method == "GET" and form is not None and allowed:
+            values = opening_values(rt, file.case, row.id, form)
+        results = step_results(rt, file.case, file.history)
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not allowed:
@@ -132,17 +137,20 @@ def task(task_id: str) -> Any:
             flash(_("「%(step)s」已办理，办件 %(serial)s 已流转。", step=row.name, serial=case.serial))
             return redirect(url_for("work.inbox"))
     return render_template("work/task.html", task=row, file=file, form=form, values=values, errors=errors,
-                           allowed=allowed, now=clock.now(), change_id=change_id), (422 if errors else 200)
+                           allowed=allowed, now=clock.now(), change_id=change_id, results=results), \
+        (422 if errors else 200)
 
 
 @bp.route("/cases/<int:case_id>")
 @login_required
 def case(case_id: int) -> Any:
-    with runtime().reader() as s:
+    rt = runtime()
+    with rt.reader() as s:
         file = case_file(s, case_id) if may_see_case(s, g.user, case_id) else None
+        results = step_results(rt, file.case, file.history) if file is not None else {}
     if file is None:
         abort(404)
-    return render_template("work/case.html", file=file, now=clock.now())
+    return render_template("work/case.html", file=file, now=clock.now(), results=results)
 
 
 @bp.route("/cases/<int:case_id>/flowchart.bpmn")

@@ -61,7 +61,7 @@ POWER_CODE = "510000-JZCS-XK-001"
 #: (user task id, lane = post, step name) in process order, as in bench_linear.bpmn.
 STEPS = [("accept", "受理", "受理申请"), ("handle", "承办", "承办审查"), ("review", "审核", "审核"),
          ("approve", "批准", "批准决定"), ("deliver", "送达", "制证送达")]
-APPLICANT = Applicant("成都示例餐饮有限公司", "统一社会信用代码", "91510100MA6C000000", "028-12345678")
+APPLICANT = Applicant("成都示例餐饮有限公司", "统一社会信用代码", "91510100MA6C00000M", "028-12345678")
 SUBJECT = "申请食品经营许可（新办）"
 POWER_NAME = "基准测试许可"
 #: What start_case puts into a new workflow's data, for the runs without the platform.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from engine import clock
 from engine.calendar_seed import seed_from_chinesecalendar
 from engine.catalog import review
 from engine.catalog.coding import next_code
@@ -106,22 +107,26 @@ def _demo_cases(rt: Runtime) -> int:
     with rt.sessions() as s:
         codes = {name: code for name, code in s.execute(select(Power.name, Power.code))}
     license_code, penalty_code, confirm_code = (codes[p.name] for p in POWERS)
+    # Fictitious numbers of the fictitious 示范市 (region 519900), each with its correct check character
+    # (GB 32100 / GB 11643), so the demo passes the checks a clerk's registration does.
     starts = [
         (license_code,
-         Applicant("示范市味之源餐饮管理有限公司", "统一社会信用代码", "91519900MA62A1B2C3", "0837-2881234"),
+         Applicant("示范市味之源餐饮管理有限公司", "统一社会信用代码", "91519900MA62A1B2CY", "0837-2881234"),
          "申请食品经营许可（新办，热食类食品制售）"),
         (license_code, Applicant("示范市老街坊小吃店", "统一社会信用代码", "92519900MA62D4E5F6", "13908371234"),
          "申请食品经营许可（新办，冷食类食品制售）"),
-        (penalty_code, Applicant("示范市惠民超市有限公司", "统一社会信用代码", "91519900MA62G7H8J9", "0837-2887766"),
+        (penalty_code, Applicant("示范市惠民超市有限公司", "统一社会信用代码", "91519900MA62G7H8JK", "0837-2887766"),
          "涉嫌经营超过保质期的食品案"),
-        (confirm_code, Applicant("张某某", "居民身份证", "513200194403150021", "13912345678"),
+        (confirm_code, Applicant("张某某", "居民身份证", "519900194403150026", "13912345678"),
          "申请高龄津贴资格确认"),
     ]
     made = [start_case(rt, code, applicant, subject, actor="shouli") for code, applicant, subject in starts]
     # Move the second licence case on to 承办 so more than one inbox has work in it.
     with rt.sessions() as s:
         [accept] = s.execute(select(OpenTask).where(OpenTask.case_id == made[1].id)).scalars().all()
-    complete_task(rt, accept.id, _ACCEPT_SAMPLE, users["shouli"])
+    # Applied today: an application date may not lie in the future, whenever the demo is loaded.
+    today = clock.local(clock.now()).date().isoformat()
+    complete_task(rt, accept.id, {**_ACCEPT_SAMPLE, "application_date": today}, users["shouli"])
     return len(made)
 
 
@@ -129,7 +134,7 @@ _ACCEPT_SAMPLE = {
     "applicant_name": "示范市老街坊小吃店", "applicant_id_type": "uscc", "applicant_id_number": "92519900MA62D4E5F6",
     "applicant_contact": "13908371234", "legal_representative": "陈某", "business_address": "示范市老街88号",
     "entity_type": "catering", "business_scope": "冷食类食品制售", "business_area": "46",
-    "application_date": "2026-11-20", "material_application": "true", "material_subject_certificate": "true",
+    "material_application": "true", "material_subject_certificate": "true",
     "material_layout": "true", "material_safety_rules": "true", "accept_result": "accept",
     "opinion": "申请材料齐全，符合法定形式，予以受理。",
 }

@@ -1,16 +1,36 @@
-"""JSON Schema forms: load them from ``forms/``, coerce submitted text, validate with field messages."""
+"""JSON Schema forms: load them from ``forms/``, coerce submitted text, validate with field messages.
+
+Besides JSON Schema (draft 2020-12), a date field (``"format": "date"``) may declare checks that span fields,
+which JSON Schema cannot say; validation reports them at the field, in the reader's language:
+
+``"x-not-before": "valid_from"``
+    not earlier than another date field of the same form (checked when both are filled in);
+``"x-not-before-case": {"field": "decision_date", "title": "决定日期"}``
+    not earlier than the date the case already holds under ``field`` (an earlier step's form filled it in;
+    skipped while the case holds none); ``title`` names that date in the message;
+``"x-not-after-today": true``
+    not later than today, the Beijing date of ``engine.clock.now()``.
+
+Any other ``x-`` keyword, one outside a field, or one naming a field the form does not have is a mistake in
+the form: ``Form.problems`` lists them and ``FormRegistry.field_names`` refuses such a form, so the flowchart
+checker reports it at every step that uses the form and no flowchart using it deploys.
+"""
 
 from __future__ import annotations
 
 import json
 import math
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import SchemaError, ValidationError
+
+from engine import clock
 
 FIELD_MESSAGES: dict[str, dict[str, str]] = {
     "required": {"zh": "此项为必填项。", "en": "This field is required."},
@@ -27,7 +47,34 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
     "pattern": {"zh": "格式不正确。", "en": "Wrong format."},
     "unknown": {"zh": "表单不接受此项。", "en": "This field is not part of the form."},
     "other": {"zh": "填写有误。", "en": "Invalid value."},
+    "date.after_today": {"zh": "不能晚于今天（{today}）。", "en": "Must not be later than today ({today})."},
+    "date.before": {"zh": "不能早于「{other}」（{date}）。", "en": "Must not be earlier than “{other}” ({date})."},
+    "date.before_case": {"zh": "不能早于本案的「{other}」（{date}）。",
+                         "en": "Must not be earlier than the case's “{other}” ({date})."},
 }
+
+NOT_BEFORE, NOT_BEFORE_CASE, NOT_AFTER_TODAY = "x-not-before", "x-not-before-case", "x-not-after-today"
+KEYWORDS = (NOT_BEFORE, NOT_BEFORE_CASE, NOT_AFTER_TODAY)
+
+#: What can be wrong with a form file itself (``Form.problems``), for whoever maintains the forms.
+DECLARATION_MESSAGES: dict[str, dict[str, str]] = {
+    "schema": {"zh": "不是有效的 JSON Schema：{detail}", "en": "Not a valid JSON Schema: {detail}"},
+    "keyword.unknown": {"zh": "字段“{field}”的 {keyword} 不是平台认识的关键字（可用：{known}）。",
+                        "en": 'Field "{field}": {keyword} is not a keyword the platform knows (known: {known}).'},
+    "keyword.misplaced": {"zh": "{keyword} 只能写在表单的字段上（properties 之下），写在 {where} 不起作用。",
+                          "en": "{keyword} works only on a field of the form (under properties), not at {where}."},
+    "keyword.not_date": {"zh": "字段“{field}”不是日期（\"format\": \"date\"），不能用 {keyword}。",
+                         "en": 'Field "{field}" is not a date ("format": "date"), so {keyword} cannot apply.'},
+    "keyword.no_field": {"zh": "字段“{field}”的 {keyword} 引用的字段“{target}”不在本表单中。",
+                         "en": 'Field "{field}": {keyword} names "{target}", which is not a field of this form.'},
+    "keyword.target_not_date": {"zh": "字段“{field}”的 {keyword} 引用的字段“{target}”不是日期。",
+                                "en": 'Field "{field}": {keyword} names "{target}", which is not a date.'},
+    "keyword.bad_value": {"zh": "字段“{field}”的 {keyword} 应写成 {expected}。",
+                          "en": 'Field "{field}": write {keyword} as {expected}.'},
+}
+_EXPECTED = {NOT_BEFORE: '"另一个日期字段名"', NOT_AFTER_TODAY: "true",
+             NOT_BEFORE_CASE: '{"field": "decision_date", "title": "决定日期"}'}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
@@ -103,8 +150,13 @@ class Form:
             out[name] = value
         return out
 
-    def validate(self, data: dict[str, Any], lang: str = "zh") -> dict[str, str]:
-        """Field name → message for every problem; empty when the data is valid."""
+    def validate(self, data: dict[str, Any], lang: str = "zh", *, case_data: Mapping[str, Any] | None = None,
+                 today: date | None = None) -> dict[str, str]:
+        """Field name → message for every problem; empty when the data is valid.
+
+        ``case_data`` is what the case holds before this step (for ``x-not-before-case``); ``today`` defaults
+        to the Beijing date of ``engine.clock.now()``.
+        """
         errors: dict[str, str] = {}
         props = self.schema.get("properties", {})
         for name in data:
@@ -114,7 +166,109 @@ class Form:
         for err in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
             for name, key, params in _explain(err, data):
                 errors.setdefault(name, FIELD_MESSAGES[key][lang].format(**params))
+        today = today or clock.local(clock.now()).date()
+        for name, key, params in self._date_order(data, case_data or {}, today):
+            errors.setdefault(name, FIELD_MESSAGES[key][lang].format(**params))
         return errors
+
+    def _date_order(self, data: Mapping[str, Any], case_data: Mapping[str, Any],
+                    today: date) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        # Only well-formed dates are compared: a missing or malformed one already has its own message.
+        props: dict[str, Any] = self.schema.get("properties", {})
+        for name, spec in props.items():
+            value = _as_date(data.get(name))
+            if value is None or not isinstance(spec, dict):
+                continue
+            if spec.get(NOT_AFTER_TODAY) is True and value > today:
+                yield name, "date.after_today", {"today": today.isoformat()}
+                continue
+            other_name = spec.get(NOT_BEFORE)
+            other = _as_date(data.get(other_name)) if isinstance(other_name, str) else None
+            if other is not None and value < other:
+                title = props.get(other_name, {}).get("title", other_name)
+                yield name, "date.before", {"other": title, "date": other.isoformat()}
+                continue
+            ref = spec.get(NOT_BEFORE_CASE)
+            if isinstance(ref, dict) and isinstance(ref.get("field"), str):
+                earlier = _as_date(case_data.get(ref["field"]))
+                if earlier is not None and value < earlier:
+                    yield name, "date.before_case", {"other": ref.get("title") or ref["field"],
+                                                     "date": earlier.isoformat()}
+
+    def problems(self, lang: str = "zh") -> list[str]:
+        """What is wrong with the form file itself: an invalid schema, or a platform keyword that cannot work
+        (unknown, misplaced, on a field that is no date, naming a field the form does not have)."""
+        return [DECLARATION_MESSAGES[key][lang].format(**params) for key, params in _declaration_problems(self.schema)]
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):  # a moment a script stored: its Beijing day
+        return clock.local(value).date() if value.tzinfo else value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value.strip()):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _declaration_problems(schema: Any) -> list[tuple[str, dict[str, Any]]]:
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        return [("schema", {"detail": exc.message})]
+    out: list[tuple[str, dict[str, Any]]] = []
+    props: dict[str, Any] = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    for name, spec in props.items():
+        if isinstance(spec, dict):
+            out += _field_keyword_problems(name, spec, props)
+    for where, keyword in _x_keywords(schema, "#"):
+        if not (where.startswith("#/properties/") and where.count("/") == 2):
+            out.append(("keyword.misplaced", {"keyword": keyword, "where": where}))
+    return out
+
+
+def _field_keyword_problems(name: str, spec: dict[str, Any], props: dict[str, Any]) -> list[tuple[str, dict]]:
+    out: list[tuple[str, dict[str, Any]]] = []
+    for keyword, value in spec.items():
+        if not keyword.startswith("x-"):
+            continue
+        where = {"field": name, "keyword": keyword}
+        if keyword not in KEYWORDS:
+            out.append(("keyword.unknown", {**where, "known": "、".join(KEYWORDS)}))
+        elif spec.get("format") != "date":
+            out.append(("keyword.not_date", where))
+        elif not _well_formed(keyword, value):
+            out.append(("keyword.bad_value", {**where, "expected": _EXPECTED[keyword]}))
+        elif keyword == NOT_BEFORE and (value not in props or value == name):
+            out.append(("keyword.no_field", {**where, "target": value}))
+        elif keyword == NOT_BEFORE and (not isinstance(props[value], dict) or props[value].get("format") != "date"):
+            out.append(("keyword.target_not_date", {**where, "target": value}))
+    return out
+
+
+def _well_formed(keyword: str, value: Any) -> bool:
+    if keyword == NOT_AFTER_TODAY:
+        return isinstance(value, bool)
+    if keyword == NOT_BEFORE_CASE:
+        return (isinstance(value, dict) and set(value) == {"field", "title"}
+                and all(isinstance(v, str) and v.strip() for v in value.values()))
+    return isinstance(value, str) and bool(value)
+
+
+def _x_keywords(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    """(JSON pointer of the schema object, keyword) for every ``x-`` keyword anywhere in the schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str) and key.startswith("x-"):
+                yield where, key
+            else:
+                yield from _x_keywords(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _x_keywords(item, f"{where}/{i}")
 
 
 def _explain(err: ValidationError, data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -138,6 +292,30 @@ def _explain(err: ValidationError, data: dict[str, Any]) -> list[tuple[str, str,
     return [(name, "other", {})]
 
 
+class FormError(ValueError):
+    """A form file that cannot be used as written; ``message(lang)`` says what to change."""
+
+    def __init__(self, name: str, problems: list[tuple[str, dict[str, Any]]]) -> None:
+        self.name = name
+        self.problems = problems
+        super().__init__(self.message("zh"))
+
+    def message(self, lang: str = "zh") -> str:
+        """Every problem, in ``lang`` (zh or en)."""
+        lang = lang if lang in ("zh", "en") else "zh"
+        return ("；" if lang == "zh" else "; ").join(
+            DECLARATION_MESSAGES[key][lang].format(**params) for key, params in self.problems)
+
+
+def declared_fields(name: str, schema: Any) -> set[str]:
+    """The field names of form ``name`` with this schema; ``FormError`` when the form itself is wrong
+    (``Form.problems``). A ui schema (``*.uischema.json``) only lays fields out and is not checked."""
+    if not name.endswith(".uischema.json") and (problems := _declaration_problems(schema)):
+        raise FormError(name, problems)
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return set(properties) if isinstance(properties, dict) else set()
+
+
 class FormRegistry:
     """Forms by file name from a directory; the linter and the runtime ask it the same question."""
 
@@ -149,9 +327,14 @@ class FormRegistry:
         return bool(_SAFE_NAME.match(name)) and (self.directory / name).is_file()
 
     def field_names(self, name: str) -> set[str]:
-        """The names of a form's fields (empty when there is no such form)."""
+        """The names of a form's fields (empty when there is no such form).
+
+        Raises ``FormError`` when the form itself is wrong (``Form.problems``): the flowchart checker asks this
+        of every form a flowchart uses, so the mistake is reported there rather than ignored while cases run.
+        A ui schema (``*.uischema.json``) only lays fields out and is not checked.
+        """
         form = self.get(name)
-        return set(form.schema.get("properties", {})) if form is not None else set()
+        return declared_fields(name, form.schema) if form is not None else set()
 
     def get(self, name: str) -> Form | None:
         """The form named ``name`` (e.g. ``license_accept.json``), or None."""

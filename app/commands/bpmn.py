@@ -13,6 +13,7 @@ from engine.bpmn.lint import check_bpmn
 from engine.bpmn.messages import label
 from engine.bpmn.problems import BpmnProblem, CheckReport, format_problem, make_problem
 from engine.bpmn.safe_xml import max_bytes_limit
+from engine.forms import declared_fields
 
 FORMS_DIR_ENV = "SUNSHINE_FORMS_DIR"
 # A form named without an extension may be stored as a JSON Schema file.
@@ -44,17 +45,17 @@ def forms_checker(forms_dir: Path) -> Callable[[str], bool]:
 
 
 def form_fields_reader(forms_dir: Path) -> Callable[[str], set[str]]:
-    """A ``form_fields`` callback: the field names of a JSON Schema form inside ``forms_dir``."""
+    """A ``form_fields`` callback: the field names of a JSON Schema form inside ``forms_dir``, checked as deploy
+    checks them."""
     base = forms_dir.resolve()
 
     def form_fields(name: str) -> set[str]:
+        # Unreadable or broken JSON raises OSError/ValueError, a misused keyword FormError: the linter reports
+        # each as ``form.invalid`` at the step, as deploy does.
         path = _form_file(base, name)
-        try:
-            schema = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
-        except (OSError, ValueError):
+        if path is None:
             return set()
-        properties = schema.get("properties") if isinstance(schema, dict) else None
-        return set(properties) if isinstance(properties, dict) else set()
+        return declared_fields(path.name, json.loads(path.read_text(encoding="utf-8")))
 
     return form_fields
 

@@ -355,6 +355,11 @@ CATALOG: Final[dict[str, dict[str, str]]] = {
         "zh": "引用的表单“{form}”不存在。请先上传表单，或改正表单名称。",
         "en": 'The referenced form "{form}" does not exist. Upload the form first or correct its name.',
     },
+    "form.invalid": {
+        "severity": "error",
+        "zh": "表单“{form}”写得有误，请改正表单文件：{detail}",
+        "en": 'The form "{form}" is not usable as written; correct the form file: {detail}',
+    },
     # ---- limits ----------------------------------------------------------------------------------
     "limit.bad_property": {
         "severity": "error",

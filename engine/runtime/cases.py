@@ -22,6 +22,7 @@ from engine.runtime.hooks import StepEvent
 from engine.runtime.live import IndexState
 from engine.runtime.runtime import Loaded, Runtime, as_persistent
 from engine.runtime.serials import case_serial
+from engine.runtime.stepforms import step_data
 from engine.store import Case, Department, OpenTask, Power, ProcessVersion, StepRecord, User
 
 _RECORD_STEP = Prepared(insert(StepRecord))
@@ -178,7 +179,9 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
                 if form is None:
                     raise RuntimeProblem("form.missing", form=step.form)
                 values = form.coerce(raw)
-                errors = form.validate(values, lang)
+                # Dates may be checked against what earlier steps recorded (x-not-before-case) and today.
+                errors = form.validate(values, lang, case_data=step_data(loaded.workflow, task_id),
+                                       today=clock.local(loaded.now).date())
                 if errors:
                     raise RuntimeProblem("form.invalid", fields=errors)
             # Time may have run out since the last tick: fire due timers first, so a late completion still

@@ -103,6 +103,20 @@ def test_forms_dir_option(tmp_path: Path) -> None:
     assert _run(str(FIXTURES / "good.bpmn"), "--forms-dir", str(forms)).exit_code == 0
 
 
+def test_a_broken_form_is_reported_at_the_step_as_deploy_would(tmp_path: Path) -> None:
+    forms = tmp_path / "myforms"
+    forms.mkdir()
+    (forms / "accept-schema.json").write_text("{not json", encoding="utf-8")
+    broken = _run(str(FIXTURES / "good.bpmn"), "--forms-dir", str(forms))
+    assert broken.exit_code == 1 and "accept-schema.json" in broken.output
+    (forms / "accept-schema.json").write_text(
+        '{"type": "object", "properties": {"sent": {"type": "string", "format": "date", "x-not-before": "made"}}}',
+        encoding="utf-8")
+    misused = _run(str(FIXTURES / "good.bpmn"), "--forms-dir", str(forms))
+    assert misused.exit_code == 1
+    assert "表单“accept-schema.json”写得有误" in misused.output and "引用的字段“made”不在本表单中" in misused.output
+
+
 def test_forms_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUNSHINE_FORMS_DIR", str(tmp_path))
     assert _run(str(FIXTURES / "good.bpmn")).exit_code == 1

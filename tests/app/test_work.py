@@ -12,7 +12,7 @@ from tests.app.conftest import csrf, sign_in
 TASK_LINK = re.compile(r'class="open-task" href="(/work/tasks/[^"]+)">([^<]+)<')
 ACCEPT = {
     "applicant_name": "示范市味之源餐饮管理有限公司", "applicant_id_type": "uscc",
-    "applicant_id_number": "91519900MA62A1B2C3", "applicant_contact": "0837-2881234",
+    "applicant_id_number": "91519900MA62A1B2CY", "applicant_contact": "0837-2881234",
     "legal_representative": "王某", "business_address": "示范市解放路88号", "entity_type": "catering",
     "business_scope": "热食类食品制售", "business_area": "186.5", "application_date": "2026-11-20",
     "material_application": "true", "material_subject_certificate": "true", "material_layout": "true",
@@ -97,6 +97,36 @@ def test_the_case_file_shows_history_and_audit(app):
     assert 'class="bpmn-view"' in page
     flowchart = client.get(case_link + "/flowchart.bpmn")
     assert flowchart.status_code == 200 and b"<bpmn:definitions" in flowchart.data
+
+
+def test_a_step_opens_with_what_the_case_holds_and_the_case_file_shows_each_step_s_results(app):
+    client = app.test_client()
+    token = sign_in(client, "shouli")
+    [(link, _)] = _inbox(client)
+    page = client.get(link).get_data(as_text=True)
+    # 受理 opens with the registration (证件类型 as the form's choice), still editable; the opinion is the clerk's.
+    assert 'id="f-applicant_name" name="applicant_name" value="示范市味之源餐饮管理有限公司"' in page
+    assert 'name="applicant_id_type" value="uscc" checked' in page
+    assert 'name="applicant_id_number" value="91519900MA62A1B2CY"' in page
+    assert re.search(r'<textarea id="f-opinion" name="opinion"[^>]*></textarea>', page)
+
+    # An application dated tomorrow is refused at its field; what was typed stays.
+    tomorrow = (clock.local(clock.now()).date() + timedelta(days=1)).isoformat()
+    resp = client.post(link, data={"csrf": token, **ACCEPT, "applicant_name": "改正后的名称",
+                                   "application_date": tomorrow})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "不能晚于今天" in page and 'value="改正后的名称"' in page
+
+    # The demo's accepted licence case: its 受理 results are labelled by the form, choices by their titles.
+    handler = app.test_client()
+    sign_in(handler, "chengban")
+    case_link = re.search(r'href="(/work/cases/\d+)"', handler.get("/work/").get_data(as_text=True)).group(1)
+    page = handler.get(case_link).get_data(as_text=True)
+    assert "<dt>主体业态</dt><dd data-field=\"entity_type\">餐饮服务经营者</dd>" in page
+    assert "<dt>经营场所面积（平方米）</dt><dd data-field=\"business_area\">46</dd>" in page
+    assert "核对事项" in page and "catering" not in page
+    handler.get("/lang/en")
+    assert "Checklist" in handler.get(case_link).get_data(as_text=True)
 
 
 def test_supervision_is_for_supervisors_and_lists_alerts(app):

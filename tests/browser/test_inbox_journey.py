@@ -58,7 +58,7 @@ def fill_accept_form(page: Page) -> None:
     """A complete, valid 受理 decision: accept with all four required materials present."""
     page.locator("#f-applicant_name").fill(APPLICANT)
     field(page, "applicant_id_type").get_by_label("统一社会信用代码").check()
-    page.locator("#f-applicant_id_number").fill("91519900MA62A1B2C3")
+    page.locator("#f-applicant_id_number").fill("91519900MA62A1B2CY")
     page.locator("#f-applicant_contact").fill("0837-2881234")
     page.locator("#f-legal_representative").fill("王某")
     page.locator("#f-business_address").fill("示范市解放路88号")
@@ -86,13 +86,17 @@ def test_accept_step_moves_the_case_to_handling(page: Page, tmp_path: Path) -> N
     expect(page.get_by_role("heading", name="食品经营许可 · 受理")).to_be_visible()
     page.screenshot(path=tmp_path / "task.png", full_page=True)
 
-    # Empty: every required field says so beside itself, and the step stays open.
+    # The registration fills in the applicant; the rest left empty: every required field says so beside
+    # itself, and the step stays open.
+    expect(page.locator("#f-applicant_name")).to_have_value(APPLICANT)
+    expect(field(page, "applicant_id_type").get_by_label("统一社会信用代码")).to_be_checked()
     submit = page.get_by_role("button", name="提交办理")
     submit.click()
-    for name in ("applicant_name", "applicant_id_type", "business_area", "accept_result", "opinion"):
+    for name in ("legal_representative", "entity_type", "business_area", "accept_result", "opinion"):
         expect(field(page, name)).to_have_class(re.compile(r"\binvalid\b"))
         expect(field(page, name).locator(".field-error")).to_have_text(REQUIRED)
-    expect(field(page, "material_power_of_attorney").locator(".field-error")).to_have_count(0)
+    for name in ("applicant_name", "applicant_id_type", "material_power_of_attorney"):
+        expect(field(page, name).locator(".field-error")).to_have_count(0)
     page.screenshot(path=tmp_path / "task-errors.png", full_page=True)
 
     # Partly filled: what was typed survives the round trip; only the missing fields complain.

@@ -60,7 +60,7 @@ def power(rt: Runtime, org: Org) -> Power:
         return p
 
 
-APPLICANT = Applicant("成都示例餐饮有限公司", "统一社会信用代码", "91510100MA6C000000", "028-12345678")
+APPLICANT = Applicant("成都示例餐饮有限公司", "统一社会信用代码", "91510100MA6C00000M", "028-12345678")
 #: 10:00 on Monday 23 November 2026, Beijing time: the moment most case tests start at.
 MONDAY_10_BJ = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 

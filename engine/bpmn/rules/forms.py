@@ -1,4 +1,4 @@
-"""Forms named by user tasks exist (DESIGN §4.6)."""
+"""Forms named by user tasks exist and can be used as written (DESIGN §4.6)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from lxml import etree
 from engine.bpmn import model
 from engine.bpmn.problems import BpmnProblem
 from engine.bpmn.rules.context import LintContext
+from engine.forms import FormError
 
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
 # Camunda Modeler prefixes form keys with where the form is deployed; the name is what follows.
@@ -43,7 +44,8 @@ def referenced_forms(element: etree._Element) -> list[str]:
 
 
 def check_forms(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]:
-    """Every referenced form exists, when the caller can tell (``form_exists`` given)."""
+    """Every referenced form exists, when the caller can tell (``form_exists`` given), and reads as a form
+    (``form_fields`` given): valid JSON, and platform keywords such as ``x-not-before`` that name real fields."""
     if ctx.form_exists is None:
         return []
     problems: list[BpmnProblem] = []
@@ -55,4 +57,19 @@ def check_forms(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]:
                 exists = False
             if not exists:
                 problems.append(ctx.problem("form.missing", task, form=name))
+            elif (detail := _unusable(ctx, name)) is not None:
+                problems.append(ctx.problem("form.invalid", task, form=name, detail=detail))
     return problems
+
+
+def _unusable(ctx: LintContext, name: str) -> str | None:
+    """Why the form cannot be used, or None; a case would otherwise stop at this step with a server error."""
+    if ctx.form_fields is None:
+        return None
+    try:
+        ctx.form_fields(name)
+    except FormError as exc:
+        return exc.message(ctx.lang)
+    except (OSError, ValueError) as exc:  # unreadable file or not JSON
+        return str(exc)
+    return None

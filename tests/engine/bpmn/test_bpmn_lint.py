@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from bpmn_builder import fixture, flow, lanes, line_of, linear, process, user_task
 
 from engine.bpmn import BpmnProblem, CheckReport, check_bpmn, format_problem
+from engine.forms import FormRegistry
 
 POSTS = {"受理", "承办", "审核", "批准"}
 
@@ -280,6 +284,44 @@ def test_camunda_form_key_is_checked() -> None:
     report = check_bpmn(fixture("camunda.bpmn"), "camunda.bpmn", form_exists=exists)
     assert asked == ["review-form"]
     assert _only(report, "form.missing").element_id == "Task_review"
+
+
+def test_a_form_naming_a_field_it_does_not_have_is_reported_at_the_step(tmp_path) -> None:
+    day = {"type": "string", "format": "date"}
+    schema = {"type": "object", "properties": {"valid_until": {**day, "x-not-before": "valid_form"},
+                                               "valid_from": {**day, "x-not-after-today": True}}}
+    (tmp_path / "accept-schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    forms = FormRegistry(tmp_path)
+    data = fixture("good.bpmn")
+    report = check_bpmn(data, "good.bpmn", posts=POSTS, form_exists=forms.exists, form_fields=forms.field_names)
+    problem = _only(report, "form.invalid")
+    assert (problem.element_id, problem.severity) == ("Task_accept", "error") and not report.ok
+    assert "accept-schema.json" in problem.message and "“valid_form”不在本表单中" in problem.message
+    english = check_bpmn(data, "good.bpmn", lang="en", form_exists=forms.exists, form_fields=forms.field_names)
+    assert '"valid_form", which is not a field of this form' in _only(english, "form.invalid").message
+
+    # The same form naming its real field passes: the platform's keywords are part of a good form.
+    schema["properties"]["valid_until"]["x-not-before"] = "valid_from"
+    (tmp_path / "accept-schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    fresh = FormRegistry(tmp_path)
+    report = check_bpmn(data, "good.bpmn", posts=POSTS, form_exists=fresh.exists, form_fields=fresh.field_names)
+    assert report.problems == [] and report.ok
+
+
+def test_a_form_file_that_is_not_json_is_reported_at_the_step(tmp_path) -> None:
+    (tmp_path / "accept-schema.json").write_text("{not json", encoding="utf-8")
+    forms = FormRegistry(tmp_path)
+    report = check_bpmn(fixture("good.bpmn"), "good.bpmn", posts=POSTS, form_exists=forms.exists,
+                        form_fields=forms.field_names)
+    assert _only(report, "form.invalid").element_id == "Task_accept"
+
+
+def test_the_shipped_flowcharts_and_their_forms_pass() -> None:
+    root = Path(__file__).resolve().parents[3]
+    forms = FormRegistry(root / "forms")
+    for path in sorted((root / "processes").glob("*.bpmn")):
+        report = check_bpmn(path.read_bytes(), path.name, form_exists=forms.exists, form_fields=forms.field_names)
+        assert not [p for p in report.problems if p.code.startswith("form.")], path.name
 
 
 # ---- limits ----------------------------------------------------------------------------------------
