@@ -7,16 +7,29 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from app import runtime, select_locale
 from app.auth import login_required, role_required
 from app.modeler import may_model
+from engine import clock
 from engine.catalog.diff import diff_fields, diff_flowcharts
-from engine.catalog.drafts import EDITABLE, KINDS, TRIGGERS, Trigger, readiness, store_flowchart, update_fields
+from engine.catalog.drafts import (
+    EDITABLE,
+    KINDS,
+    TRIGGERS,
+    OpenRequestExists,
+    Trigger,
+    open_request,
+    readiness,
+    store_flowchart,
+    update_fields,
+)
 from engine.catalog.fields import CATEGORIES, FIELDS, PENALTY_KINDS, relevant_fields, required_fields
 from engine.catalog.review import request_change
 from engine.catalog.text_fields import LAYOUTS, from_text, to_text
-from engine.catalog.views import change_file, changes, powers, versions
+from engine.catalog.views import change_file, changes, open_requests, powers, versions
+from engine.catalog.visibility import may_see_change, may_see_power, visible_change_ids
 from engine.identity import department_ids_of
 from engine.rules import d1_public_fields
 from engine.runtime.errors import RuntimeProblem
@@ -30,6 +43,10 @@ PROBLEM_TEXT = {
     "exceeds_legal": ("承诺时限不能超过法定时限。", "The promised limit cannot exceed the legal limit."),
     "range": ("金额应为数字，且最低不高于最高。", "Amounts must be numbers, lowest not above highest."),
     "required": ("此项为必填项。", "This field is required."),
+    "future": ("公布日期不能晚于今天：申请时限自该日起计算。",
+               "The publication date cannot be later than today: the application deadline counts from it."),
+    "too_old": ("公布日期不能早于 1949-10-01，请检查年份。",
+                "The publication date cannot be before 1949-10-01; check the year."),
 }
 
 
@@ -44,6 +61,12 @@ def _scope() -> list[int] | None:
         return None
     with runtime().reader() as s:
         return department_ids_of(s, g.user.id)
+
+
+def _visible_or_404(session: Session, change_id: int) -> None:
+    """404, not 403, for a request the user may not see, so that its existence is not revealed."""
+    if not may_see_change(session, g.user, change_id):
+        abort(404)
 
 
 def _may_edit(department_id: int) -> bool:
@@ -62,10 +85,13 @@ def _may_use_modeler(department_id: int) -> bool:
 def index() -> Any:
     scope = _scope()
     with runtime().reader() as s:
-        rows, owned = changes(s, scope), powers(s, scope)
+        rows, owned = changes(s, g.user, scope), powers(s, g.user, scope)
+        pending = open_requests(s, [p.id for p, _ in owned])
+        linkable = visible_change_ids(s, g.user, list(pending.values()))
         findings = d1_public_fields.check(s) if scope is None else []
-    return render_template("catalog/index.html", changes=rows, powers=owned, findings=findings,
-                           categories=CATEGORIES, can_draft=g.user.has_role("drafter", "legal", "admin"))
+    return render_template("catalog/index.html", changes=rows, powers=owned, findings=findings, pending=pending,
+                           linkable=linkable, categories=CATEGORIES,
+                           can_draft=g.user.has_role("drafter", "legal", "admin"))
 
 
 @bp.route("/changes/new", methods=["GET", "POST"])
@@ -77,9 +103,14 @@ def new_change() -> Any:
     with runtime().reader() as s:
         departments = [d for d in s.query(Department).order_by(Department.code) if scope is None or d.id in scope]
         power = s.get(Power, power_id) if power_id else None
+        if power_id and (power is None or power.status == "internal" or not may_see_power(s, g.user, power_id)):
+            abort(404)
+        # Said before anything is typed: a second request for the power would be refused anyway.
+        pending = open_request(s, power.id) if power and kind != "add" else None
+        refusal = OpenRequestExists(pending) if pending else None
     values = dict(request.form)
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and refusal is None:
         published_on = None
         if values.get("trigger_published_on"):
             try:
@@ -97,14 +128,23 @@ def new_change() -> Any:
                     trigger=Trigger(values.get("trigger_kind", "other"), values.get("trigger_document", ""),
                                     published_on),
                     category=values.get("category"), name=values.get("name"), secret=bool(values.get("secret")))
+            except OpenRequestExists as exc:  # opened by someone else since the form was shown
+                refusal = exc
             except RuntimeProblem as exc:
                 errors = {k: _text(v) for k, v in exc.fields.items()} or {"_": exc.message(select_locale())}
             else:
                 flash(_("已创建调整申请，审核流程已启动。"))
                 return redirect(url_for("catalog.change", change_id=change.id))
+    pending_link = False
+    if refusal is not None:
+        with runtime().reader() as s:
+            pending_link = may_see_change(s, g.user, refusal.change_id)
+    status = 409 if refusal is not None and request.method == "POST" else 422 if errors else 200
     return render_template("catalog/new.html", kind=kind, kinds=KINDS, triggers=TRIGGERS, power=power,
-                           departments=departments, categories=CATEGORIES, values=values, errors=errors), \
-        (422 if errors else 200)
+                           departments=departments, categories=CATEGORIES, values=values, errors=errors,
+                           refusal=refusal.message(select_locale()) if refusal else None,
+                           pending=refusal.change_id if refusal else None, pending_link=pending_link,
+                           today=clock.local(clock.now()).date().isoformat()), status
 
 
 def _render_change(change_id: int, *, errors: dict[str, str] | None = None, texts: dict[str, str] | None = None,
@@ -112,6 +152,7 @@ def _render_change(change_id: int, *, errors: dict[str, str] | None = None, text
     rt = runtime()
     lang = select_locale()
     with rt.reader() as s:
+        _visible_or_404(s, change_id)
         file = change_file(s, change_id)
         if file is None:
             abort(404)
@@ -175,6 +216,7 @@ def save_fields(change_id: int) -> Any:
     values, errors, texts = _parse_fields(request.form)
     try:
         with runtime().sessions.begin() as s:
+            _visible_or_404(s, change_id)
             change = s.get(CatalogChange, change_id)
             if change is None:
                 abort(404)
@@ -203,6 +245,7 @@ def upload(change_id: int, which: str) -> Any:
     rt = runtime()
     try:
         with rt.sessions.begin() as s:
+            _visible_or_404(s, change_id)
             change = s.get(CatalogChange, change_id)
             if change is None:
                 abort(404)
@@ -235,6 +278,7 @@ def _stored_flowchart(change_id: int, which: str) -> tuple[Any, str | None]:
     if which not in ("internal", "external"):
         abort(404)
     with runtime().reader() as s:
+        _visible_or_404(s, change_id)
         file = change_file(s, change_id)
     if file is None:
         abort(404)
@@ -265,9 +309,10 @@ def power(power_id: int) -> Any:
     lang = select_locale()
     with runtime().reader() as s:
         target = s.get(Power, power_id)
-        if target is None or target.status == "internal":
+        if target is None or target.status == "internal" or not may_see_power(s, g.user, power_id):
             abort(404)
         history = versions(s, power_id)
+        linkable = visible_change_ids(s, g.user, [v.change_id for v in history if v.change_id])
     numbers = [v.number for v in history]
     a = request.args.get("a", type=int) or (numbers[-2] if len(numbers) > 1 else None)
     b = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
@@ -276,4 +321,4 @@ def power(power_id: int) -> Any:
     field_diff = diff_fields(va.fields if va else {}, vb.fields if vb else {}, lang) if vb else []
     flow_diff = diff_flowcharts(va.internal_bpmn if va else None, vb.internal_bpmn if vb else None) if vb else []
     return render_template("catalog/power.html", power=target, versions=history, a=a, b=b, field_diff=field_diff,
-                           flow_diff=flow_diff, categories=CATEGORIES)
+                           flow_diff=flow_diff, categories=CATEGORIES, linkable=linkable)

@@ -15,6 +15,7 @@ from engine.bpmn import BpmnProblem, check_bpmn
 from engine.catalog import simulate
 from engine.catalog.drafts import EDITABLE, store_flowchart
 from engine.catalog.posts import posts_for_lanes
+from engine.catalog.visibility import may_see_change
 from engine.identity import department_ids_of
 from engine.runtime.errors import RuntimeProblem
 from engine.store import CatalogChange, Department, Post, Power
@@ -31,9 +32,12 @@ STARTER_LANES = ("受理", "承办", "审核", "批准")
 
 
 def _change(session: Session, change_id: int) -> CatalogChange:
-    """The change, when it exists and the signed-in user may work on its department (404/403 otherwise)."""
+    """The change, when it exists and the signed-in user may work on its department (404/403 otherwise).
+
+    A request the user may not see at all (a secret power's) answers 404 like a missing one.
+    """
     change = session.get(CatalogChange, change_id)
-    if change is None:
+    if change is None or not may_see_change(session, g.user, change_id):
         abort(404)
     if not may_model(session, change.department_id):
         abort(403)

@@ -24,6 +24,42 @@ from engine.store import CatalogChange, Department, Power, PowerVersion
 KINDS = ("add", "modify", "cancel", "suspend", "resume")
 TRIGGERS = ("law", "normative", "reorganisation", "unused", "other")
 EDITABLE = ("draft", "returned")
+#: A request in any other status (draft, submitted, returned, under_approval, approved) is still open.
+CLOSED = ("published", "rejected", "withdrawn")
+#: No law or reorganisation of this government's catalog predates the People's Republic: an earlier
+#: publication date is a typing error (e.g. 0202 for 2026), not a trigger.
+EARLIEST_TRIGGER = date(1949, 10, 1)
+
+KIND_LABELS = {"add": ("增加", "add"), "modify": ("变更", "modify"), "cancel": ("取消", "cancel"),
+               "suspend": ("暂停", "suspend"), "resume": ("恢复", "resume")}
+OPEN_STATUS_LABELS = {"draft": ("草稿", "draft"),
+                      "submitted": ("已提交，待法制审核", "submitted, awaiting legal review"),
+                      "returned": ("已退回修改", "returned for changes"),
+                      "under_approval": ("待政府审定", "awaiting the government's decision"),
+                      "approved": ("已审定，待公布", "approved, awaiting publication")}
+
+
+def _label(labels: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    zh, en = labels.get(key, (key, key))
+    return en if lang == "en" else zh
+
+
+class OpenRequestExists(RuntimeProblem):
+    """A power already has an open adjustment request; ``change_id`` names it so the page can link to it."""
+
+    def __init__(self, change: CatalogChange) -> None:
+        self.change_id, self.kind, self.status = change.id, change.kind, change.status
+        super().__init__("catalog.open_request", change=change.id)
+
+    def message(self, lang: str = "zh") -> str:
+        """The refusal in ``lang`` (zh or en), naming the open request."""
+        kind, status = _label(KIND_LABELS, self.kind, lang), _label(OPEN_STATUS_LABELS, self.status, lang)
+        if lang == "en":
+            return (f"This power already has an open adjustment request #{self.change_id} ({kind}, {status}). "
+                    "A power can have only one open request at a time: continue with that one, or wait until it "
+                    "is published or rejected.")
+        return (f"该事项已有尚未办结的调整申请 #{self.change_id}（{kind}，{status}）。同一事项同时只能有一个"
+                "调整申请：请在该申请中继续办理，或待其公布或不予调整后再提出。")
 
 
 @dataclass(frozen=True)
@@ -41,11 +77,54 @@ def latest_version(session: Session, power_id: int) -> PowerVersion | None:
                            .order_by(PowerVersion.number.desc()).limit(1)).scalar_one_or_none()
 
 
+def open_request(session: Session, power_id: int) -> CatalogChange | None:
+    """The power's adjustment request that is not yet published, rejected or withdrawn, if any."""
+    return session.execute(select(CatalogChange).where(CatalogChange.power_id == power_id,
+                                                       CatalogChange.status.not_in(CLOSED))
+                           .order_by(CatalogChange.id).limit(1)).scalar_one_or_none()
+
+
+def trigger_date_problem(published_on: date | None) -> str | None:
+    """``future`` or ``too_old`` for a publication date the application deadline cannot count from, else None.
+
+    The 20 working days to apply run from this date (seed 003): a date to come would push the deadline out of
+    reach of supervision. "Today" is the Beijing date, as the law counts days.
+    """
+    if published_on is None:
+        return None
+    if published_on > clock.local(clock.now()).date():
+        return "future"
+    if published_on < EARLIEST_TRIGGER:
+        return "too_old"
+    return None
+
+
+def _refuse_second_request(session: Session, power: Power) -> None:
+    # Two open requests for one power would each publish over the other. The check and the insert that follows
+    # must not interleave with another request for the same power. On PostgreSQL the power row is locked first,
+    # so a concurrent request waits here until ours commits and then, under READ COMMITTED, its query sees ours.
+    # FOR NO KEY UPDATE rather than FOR UPDATE: starting a case of the power takes KEY SHARE on this row (the
+    # foreign key) and must not wait for us. SQLite ignores the clause: every writer there already holds the
+    # database's write lock from BEGIN IMMEDIATE (engine.db), which serialises the same check just as well.
+    session.execute(select(Power.id).where(Power.id == power.id).with_for_update(key_share=True))
+    pending = open_request(session, power.id)
+    if pending is not None:
+        raise OpenRequestExists(pending)
+
+
 def open_change(session: Session, kind: str, *, department: Department, actor: str, reason: str,
                 trigger: Trigger, power: Power | None = None, category: str | None = None,
                 name: str | None = None, secret: bool = False) -> CatalogChange:
-    """Start an adjustment; ``add`` creates the power as a draft with its code, the others name a power."""
+    """Start an adjustment; ``add`` creates the power as a draft with its code, the others name a power.
+
+    Raises :class:`OpenRequestExists` when the power already has an open request, and ``catalog.invalid`` with
+    field codes (``required``, ``unknown``, ``future``, ``too_old``) for what is missing or wrong.
+    """
+    if kind != "add" and power is not None:
+        _refuse_second_request(session, power)
     problems: dict[str, str] = {}
+    if date_problem := trigger_date_problem(trigger.published_on):
+        problems["trigger_published_on"] = date_problem
     if kind not in KINDS:
         problems["kind"] = "unknown"
     if trigger.kind not in TRIGGERS:

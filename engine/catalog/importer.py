@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.bpmn import check_bpmn, format_problem
-from engine.catalog.drafts import Trigger, attach_flowchart, latest_version, open_change, update_fields
+from engine.catalog.drafts import Trigger, attach_flowchart, latest_version, open_change, open_request, update_fields
 from engine.catalog.export import CATALOG_SHEET, EXTRA_COLUMNS, STATUS_LABELS
 from engine.catalog.fields import CATEGORIES, FIELD_BY_KEY, FIELDS, missing_fields
 from engine.catalog.posts import posts_for_lanes
@@ -104,6 +104,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "Code “{value}” must carry the category letters {expected} ({category})."),
     "code.secret": ("权力编码「{value}」属于涉密事项，不能通过导入修改。",
                     "Code “{value}” belongs to a secret power, which import cannot change."),
+    "code.open_request": ("权力编码「{value}」的事项有尚未办结的调整申请 #{change}，不能通过导入修改，"
+                          "请待其公布或不予调整后再导入。",
+                          "The power “{value}” has an open adjustment request #{change}; import cannot change it "
+                          "until that request is published or rejected."),
     "code.status": ("权力编码「{value}」的事项当前状态为「{status}」，不能通过导入修改。",
                     "The power “{value}” is {status}; import cannot change it."),
     "power.department": ("事项「{value}」由{current}办理，不能改为{given}（部门调整请走动态调整）。",
@@ -510,6 +514,10 @@ def _import_row(ctx: _Context, row: _Row) -> AcceptedRow | RejectedRow:
             return RejectedRow(row.number, name, (message("code.secret", lang, value=code),))
         if existing.status not in STATUS_LABELS:
             reasons.append(message("code.status", lang, value=code, status=existing.status))
+        if (pending := open_request(session, existing.id)) is not None:
+            # Publishing the row would overwrite what that request is still drafting, and its later publication
+            # would overwrite the row; open_change refuses it too, this only says so with the row's other reasons.
+            reasons.append(message("code.open_request", lang, value=code, change=pending.id))
         if dept is not None and dept.id != existing.department_id:
             reasons.append(message("power.department", lang, value=code, current=existing.department.name,
                                    given=dept.name))

@@ -340,3 +340,21 @@ def test_unreadable_files_give_one_clear_error(db, data, filename, expected):
     report = do_import(rt, data, filename)
     assert report.error is not None and expected in report.error, report.error
     assert report.accepted == [] and report.rejected == []
+
+
+def test_a_row_for_a_power_with_an_open_request_is_refused_naming_it(rt, codes):
+    doc = exported(rt)
+    lic = next(p for p in doc["powers"] if p["code"] == codes["license"])
+    lic["place"] = "示范市政务服务中心三楼"
+    with rt.sessions.begin() as s:
+        power = s.execute(select(Power).where(Power.code == codes["license"])).scalar_one()
+        pending = open_change(s, "modify", department=power.department, actor="mulu", reason="承诺时限压缩",
+                              trigger=TRIGGER, power=power)
+    for lang, expected in (("zh", f"尚未办结的调整申请 #{pending.id}"),
+                           ("en", f"open adjustment request #{pending.id}")):
+        report = do_import(rt, json.dumps(doc, ensure_ascii=False).encode(), "catalog.json", lang=lang)
+        [rejected] = report.rejected
+        assert rejected.name == "测试经营许可" and any(expected in r for r in rejected.reasons), rejected
+    with rt.sessions() as s:
+        power = s.execute(select(Power).where(Power.code == codes["license"])).scalar_one()
+        assert latest_version(s, power.id).number == 1  # the open request is not overwritten

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
-from engine.catalog.drafts import Trigger, attach_flowchart, update_fields
+from engine.catalog.drafts import (
+    OpenRequestExists,
+    Trigger,
+    attach_flowchart,
+    open_change,
+    trigger_date_problem,
+    update_fields,
+)
 from engine.catalog.review import request_change
 from engine.inbox import inbox
 from engine.runtime.cases import Applicant, complete_task, start_case
 from engine.runtime.errors import RuntimeProblem
-from engine.store import Case, CatalogChange, Power, PowerVersion, ProcessVersion
+from engine.store import Case, CatalogChange, Department, Power, PowerVersion, ProcessVersion
 from tests.engine.catalog.conftest import LICENSE_BPMN, LICENSE_FIELDS
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 Beijing
@@ -145,3 +156,135 @@ def test_a_rejected_new_power_never_publishes(chain):
     with chain.rt.sessions() as s:
         stored = s.get(CatalogChange, change.id)
         assert (stored.status, s.get(Power, stored.power_id).status) == ("rejected", "rejected")
+
+
+def _published_licence(chain) -> Power:
+    change = _draft_license(chain)
+    _publish(chain, change.id)
+    with chain.rt.sessions() as s:
+        return s.get(Power, s.get(CatalogChange, change.id).power_id)
+
+
+def _request(chain, kind: str, power_id: int, trigger: Trigger = LAW) -> CatalogChange:
+    return request_change(chain.rt, kind, department_id=chain.department.id, actor="mulu", reason=f"{kind} 测试",
+                          trigger=trigger, power_id=power_id)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_power_has_one_open_request_at_a_time(chain):
+    power = _published_licence(chain)
+    modify = _request(chain, "modify", power.id)
+    for kind in ("modify", "cancel", "suspend", "resume"):
+        with pytest.raises(OpenRequestExists) as err:
+            _request(chain, kind, power.id)
+        assert err.value.change_id == modify.id
+        zh = err.value.message()
+        assert f"#{modify.id}" in zh and "变更" in zh and "草稿" in zh
+        assert f"#{modify.id}" in err.value.message("en") and "modify, draft" in err.value.message("en")
+
+    # Submitted, returned, before the government: still open, still the only one.
+    complete_task(chain.rt, _step(chain, chain.drafter).task_id, {"checked": "true", "opinion": "请审核"},
+                  chain.drafter)
+    with pytest.raises(OpenRequestExists, match="submitted"):
+        _request(chain, "suspend", power.id)
+    complete_task(chain.rt, _step(chain, chain.legal).task_id,
+                  {"legal_result": "return", "opinion": "需补充", "reason": "理由不充分"}, chain.legal)
+    with pytest.raises(OpenRequestExists, match="returned"):
+        _request(chain, "suspend", power.id)
+    complete_task(chain.rt, _step(chain, chain.drafter).task_id, {"checked": "true", "opinion": "已补充"},
+                  chain.drafter)
+    complete_task(chain.rt, _step(chain, chain.legal).task_id,
+                  {"legal_result": "reject", "opinion": "不予调整", "reason": "无必要"}, chain.legal)
+
+    # Rejected: closed, so the next request may be opened, and only the refused ones left no trace.
+    suspend = _request(chain, "suspend", power.id)
+    with chain.rt.sessions() as s:
+        kinds = [c.kind for c in s.execute(select(CatalogChange).where(CatalogChange.power_id == power.id)
+                                           .order_by(CatalogChange.id)).scalars()]
+        assert kinds == ["add", "modify", "suspend"]
+        assert s.execute(select(Case).where(Case.subject.like("暂停：%"))).scalars().all() != []
+    assert suspend.status == "draft"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_opening_a_request_locks_the_power_row(chain, db):
+    power = _published_licence(chain)
+    with chain.rt.sessions() as s, s.begin():
+        open_change(s, "suspend", department=s.get(Department, chain.department.id), actor="mulu",
+                    reason="长期未使用", trigger=Trigger("unused", "", None), power=s.get(Power, power.id))
+        # While that transaction is open, nobody else may check-and-insert a request for the power.
+        if db.dialect == "postgresql":
+            with db.engine.connect() as other:
+                with pytest.raises(OperationalError, match="could not obtain lock"):
+                    other.execute(text("SELECT id FROM powers WHERE id = :id FOR NO KEY UPDATE NOWAIT"),
+                                  {"id": power.id})
+                other.rollback()
+                # …but cases of the power can still start: their foreign key takes only KEY SHARE.
+                other.execute(text("SELECT id FROM powers WHERE id = :id FOR KEY SHARE NOWAIT"), {"id": power.id})
+        else:
+            other = sqlite3.connect(db.url.removeprefix("sqlite:///"), timeout=0)
+            try:
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+            finally:
+                other.close()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_two_concurrent_requests_for_one_power_open_only_one(chain, db):
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite writers queue at BEGIN IMMEDIATE; test_opening_a_request_locks_the_power_row covers it")
+    power = _published_licence(chain)
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        try:
+            outcome["change"] = _request(chain, "cancel", power.id)
+        except Exception as exc:  # whatever it is, the assertion below shows it
+            outcome["error"] = exc
+
+    with chain.rt.sessions() as s, s.begin():
+        first = open_change(s, "suspend", department=s.get(Department, chain.department.id), actor="mulu",
+                            reason="长期未使用", trigger=Trigger("unused", "", None), power=s.get(Power, power.id))
+        racer = threading.Thread(target=second)
+        racer.start()
+        # Commit only once the second request is waiting for the power row, so the two truly overlap.
+        deadline = time.monotonic() + 30
+        with db.engine.connect() as watch:
+            while not watch.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                         " AND wait_event_type = 'Lock'")).scalar():
+                assert time.monotonic() < deadline and racer.is_alive(), outcome
+                watch.rollback()
+    racer.join(30)
+    assert isinstance(outcome.get("error"), OpenRequestExists), outcome
+    assert outcome["error"].change_id == first.id
+    with chain.rt.sessions() as s:
+        open_kinds = [c.kind for c in s.execute(select(CatalogChange).where(
+            CatalogChange.power_id == power.id, CatalogChange.status == "draft")).scalars()]
+    assert open_kinds == ["suspend"]
+
+
+@pytest.mark.parametrize(("published_on", "problem"), [
+    (date(2026, 11, 24), "future"),  # tomorrow in Beijing
+    (date(2099, 1, 1), "future"),
+    (date(1949, 9, 30), "too_old"),
+    (date(1, 1, 1), "too_old"),
+])
+@time_machine.travel(NOW, tick=False)
+def test_a_trigger_date_in_the_future_or_before_1949_is_refused(chain, published_on, problem):
+    with pytest.raises(RuntimeProblem) as err:
+        request_change(chain.rt, "add", department_id=chain.department.id, actor="mulu", reason="新法施行",
+                       trigger=Trigger("law", "某法", published_on), category="license", name="某许可")
+    assert err.value.fields == {"trigger_published_on": problem}
+    with chain.rt.sessions() as s:
+        assert s.execute(select(CatalogChange)).first() is None
+
+
+@time_machine.travel(datetime(2026, 11, 23, 16, 30, tzinfo=UTC), tick=False)  # already 24 Nov 00:30 in Beijing
+def test_today_is_the_beijing_date(chain):
+    assert trigger_date_problem(date(2026, 11, 24)) is None
+    assert trigger_date_problem(date(2026, 11, 25)) == "future"
+    assert trigger_date_problem(date(1949, 10, 1)) is None
+    change = request_change(chain.rt, "add", department_id=chain.department.id, actor="mulu", reason="新法施行",
+                            trigger=Trigger("law", "某法", date(2026, 11, 24)), category="license", name="某许可")
+    assert change.trigger_published_on == date(2026, 11, 24)
