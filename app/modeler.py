@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from app import runtime, select_locale
 from app.auth import role_required
 from engine.bpmn import BpmnProblem, check_bpmn
+from engine.bpmn.messages import render
+from engine.bpmn.safe_xml import max_bytes_limit
 from engine.catalog import simulate
 from engine.catalog.drafts import EDITABLE, store_flowchart
 from engine.catalog.posts import posts_for_lanes
@@ -24,7 +26,6 @@ bp = Blueprint("modeler", __name__, url_prefix="/catalog")
 
 ROLES = ("drafter", "legal", "admin")
 WHICH = ("internal", "external")
-MAX_XML_BYTES = 5_000_000
 STARTER_LANES = ("受理", "承办", "审核", "批准")
 
 
@@ -82,12 +83,26 @@ def _lane_posts(session: Session, department_id: int) -> list[str]:
     return own + sorted(posts_for_lanes(session, department_id) - set(own))
 
 
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+def _too_large_reply(size: int) -> Any:
+    """413 as the modeler's JSON, in the checker's words (a huge paste or a wrong file; nothing was stored)."""
+    text = render("xml.too_large", select_locale(), size=size, limit=max_bytes_limit())
+    return jsonify({"saved": False, "error": text, "code": "xml.too_large", "problems": []}), 413
+
+
 def _body_xml() -> bytes:
-    if (request.content_length or 0) > MAX_XML_BYTES:
-        abort(413)
+    # The same limit as every other way a flowchart comes in (SUNSHINE_MAX_BPMN_BYTES); a declared size over it
+    # is refused before anything is read.
+    limit = max_bytes_limit()
+    if (request.content_length or 0) > limit:
+        raise _TooLarge(request.content_length or 0)
     data = request.get_data(cache=False)
-    if len(data) > MAX_XML_BYTES:
-        abort(413)
+    if len(data) > limit:
+        raise _TooLarge(len(data))
     return data
 
 
@@ -230,7 +245,10 @@ def flowchart_xml(change_id: int, which: str) -> Any:
 def save(change_id: int, which: str) -> Any:
     """Store the posted XML (kept even with problems) and return the located problems."""
     _which(which)
-    data = _body_xml()
+    try:
+        data = _body_xml()
+    except _TooLarge as exc:
+        return _too_large_reply(exc.size)
     lang = select_locale()
     with runtime().sessions.begin() as s:
         change = _change(s, change_id)
@@ -251,8 +269,8 @@ def lint() -> Any:
     if not isinstance(xml, str) or not isinstance(change_id, int) or which not in WHICH:
         return jsonify({"error": "xml, change_id required"}), 400
     data = xml.encode()
-    if len(data) > MAX_XML_BYTES:
-        abort(413)
+    if len(data) > max_bytes_limit():
+        return _too_large_reply(len(data))
     with runtime().reader() as s:
         problems = _lint(s, _change(s, change_id), which, data, select_locale())
     return jsonify({"problems": [_problem_json(p) for p in problems]})

@@ -234,6 +234,23 @@ def test_save_stores_and_locates_problems(web: Flask, change_id: int) -> None:
     assert stored(web, change_id).internal_bpmn == PANEL_OUTPUT  # the previous drawing stays
 
 
+def test_the_size_limit_is_the_one_configured_for_every_flowchart(web: Flask, change_id: int,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUNSHINE_MAX_BPMN_BYTES", "1000")
+    client, headers = signed_in(web, "mulu")
+    url = f"/catalog/changes/{change_id}/flowchart/internal/xml"
+    big = PANEL_OUTPUT.encode()
+    assert len(big) > 1000
+    resp = client.post(url, data=big, headers={**headers, "Content-Type": "application/xml"})
+    assert resp.status_code == 413
+    assert resp.get_json()["code"] == "xml.too_large" and "上限是 1000 字节" in resp.get_json()["error"]
+    assert stored(web, change_id).internal_bpmn is None  # nothing was stored
+    lint = client.post("/catalog/lint", json={"xml": PANEL_OUTPUT, "change_id": change_id}, headers=headers)
+    assert lint.status_code == 413 and lint.get_json()["code"] == "xml.too_large"
+    monkeypatch.setenv("SUNSHINE_MAX_BPMN_BYTES", str(len(big)))
+    assert client.post(url, data=big, headers={**headers, "Content-Type": "application/xml"}).get_json()["saved"]
+
+
 def test_lint_checks_without_saving(web: Flask, change_id: int) -> None:
     client, headers = signed_in(web, "mulu")
     resp = client.post("/catalog/lint", json={"xml": NO_LIMIT, "change_id": change_id}, headers=headers)

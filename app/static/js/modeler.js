@@ -216,7 +216,7 @@
   }
   var options = { container: $('#canvas'), moddleExtensions: { spiffworkflow: SPIFF },
                   additionalModules: additionalModules };
-  if (editable) { options.keyboard = { bindTo: document }; }
+  // diagram-js binds shortcuts (undo, delete …) to the focused canvas itself; keyboard.bindTo is gone since 15.
   var modeler = new window.BpmnJS(options);
   var canvas = modeler.get('canvas');
   var overlays = modeler.get('overlays');
