@@ -122,20 +122,21 @@ def task(task_id: str) -> Any:
         values: dict[str, Any] = {}
         if request.method == "GET" and form is not None and allowed:
             values = opening_values(rt, file.case, row.id, form)
-        results = step_results(rt, file.case, file.history)
+        results = step_results(rt, file.case, file.history, _)
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not allowed:
             abort(403)
         values = {k: v for k, v in request.form.items() if k != "csrf"}
         try:
-            case = complete_task(rt, task_id, values, g.user, lang=lang)
+            case = complete_task(rt, task_id, values, g.user, lang=lang, translate=_)
         except RuntimeProblem as exc:
             errors = exc.fields
             flash(exc.message(lang))
         else:
             flash(_("「%(step)s」已办理，办件 %(serial)s 已流转。", step=row.name, serial=case.serial))
             return redirect(url_for("work.inbox"))
+    form = form.localised(_) if form is not None else None  # titles and choices in the reader's language
     return render_template("work/task.html", task=row, file=file, form=form, values=values, errors=errors,
                            allowed=allowed, now=clock.now(), change_id=change_id, results=results), \
         (422 if errors else 200)
@@ -147,7 +148,7 @@ def case(case_id: int) -> Any:
     rt = runtime()
     with rt.reader() as s:
         file = case_file(s, case_id) if may_see_case(s, g.user, case_id) else None
-        results = step_results(rt, file.case, file.history) if file is not None else {}
+        results = step_results(rt, file.case, file.history, _) if file is not None else {}
     if file is None:
         abort(404)
     return render_template("work/case.html", file=file, now=clock.now(), results=results)

@@ -11,6 +11,11 @@ which JSON Schema cannot say; validation reports them at the field, in the reade
 ``"x-not-after-today": true``
     not later than today, the Beijing date of ``engine.clock.now()``.
 
+Every text a reader sees (the form's title and description, each field's title and description, each choice's
+title, the ``title`` of ``x-not-before-case``) is written in Chinese and is the msgid of its English translation in
+the gettext catalog: ``Form.localised(translate)`` is the form in the reader's language, ``form_texts`` lists the
+texts a form needs translated. The engine never reads the catalog; the caller passes its ``gettext``.
+
 Any other ``x-`` keyword, one outside a field, or one naming a field the form does not have is a mistake in
 the form: ``Form.problems`` lists them and ``FormRegistry.field_names`` refuses such a form, so the flowchart
 checker reports it at every step that uses the form and no flowchart using it deploys.
@@ -21,8 +26,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +58,18 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
                          "en": "Must not be earlier than the case's “{other}” ({date})."},
 }
 
+#: Turns a form's Chinese text into the reader's language (Flask-Babel's ``gettext`` in the web application).
+Translate = Callable[[str], str]
+
+
+def form_text(text: str, translate: Translate | None = None) -> str:
+    """``text`` of a form in the reader's language: ``translate(text)``, or the text itself without one.
+
+    An empty text stays empty: gettext would answer the catalog's header for it.
+    """
+    return translate(text) if translate is not None and text else text
+
+
 NOT_BEFORE, NOT_BEFORE_CASE, NOT_AFTER_TODAY = "x-not-before", "x-not-before-case", "x-not-after-today"
 KEYWORDS = (NOT_BEFORE, NOT_BEFORE_CASE, NOT_AFTER_TODAY)
 
@@ -76,6 +93,8 @@ _EXPECTED = {NOT_BEFORE: '"另一个日期字段名"', NOT_AFTER_TODAY: "true",
              NOT_BEFORE_CASE: '{"field": "decision_date", "title": "决定日期"}'}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
@@ -95,6 +114,27 @@ class Form:
     title: str
     schema: dict[str, Any]
     ui: dict[str, Any]
+    #: Set by ``localised``: the texts the form shows go through it; the schema itself stays as written.
+    translate: Translate | None = field(default=None, compare=False, repr=False)
+
+    def localised(self, translate: Translate | None) -> Form:
+        """The form in the reader's language: titles, descriptions and choice titles through ``translate``
+        (the Chinese text is the msgid), in ``fields``, ``description`` and ``validate``'s messages alike.
+
+        Values, rules and ``schema`` are unchanged, so what is submitted and stored is the same in any language.
+        """
+        if translate is None:
+            return self
+        return replace(self, title=form_text(self.title, translate), translate=translate)
+
+    @property
+    def description(self) -> str | None:
+        """The form's description (what the step is about), in the reader's language."""
+        text = self.schema.get("description")
+        return form_text(text, self.translate) if isinstance(text, str) and text else None
+
+    def _text(self, text: Any, fallback: str) -> str:
+        return form_text(text, self.translate) if isinstance(text, str) and text else fallback
 
     @property
     def fields(self) -> list[Field]:
@@ -106,9 +146,9 @@ class Form:
         out = []
         for name in order:
             spec = props[name]
-            choices = [(str(o.get("const")), o.get("title", str(o.get("const")))) for o in spec.get("oneOf", [])
+            choices = [(str(o["const"]), self._text(o.get("title"), str(o["const"]))) for o in spec.get("oneOf", [])
                        if "const" in o]
-            choices = choices or [(str(v), str(v)) for v in spec.get("enum", [])]
+            choices = choices or [(str(v), self._text(v, str(v))) for v in spec.get("enum", [])]
             if choices:
                 kind = "choice"
             elif spec.get("format") == "date":
@@ -117,8 +157,8 @@ class Form:
                 kind = "text"
             else:
                 kind = spec.get("type", "string")
-            out.append(Field(name, spec.get("title", name), kind, name in required, choices,
-                             spec.get("description")))
+            out.append(Field(name, self._text(spec.get("title"), name), kind, name in required, choices,
+                             self._text(spec.get("description"), "") or None))
         return out
 
     def coerce(self, raw: dict[str, str]) -> dict[str, Any]:
@@ -155,7 +195,8 @@ class Form:
         """Field name → message for every problem; empty when the data is valid.
 
         ``case_data`` is what the case holds before this step (for ``x-not-before-case``); ``today`` defaults
-        to the Beijing date of ``engine.clock.now()``.
+        to the Beijing date of ``engine.clock.now()``. A message naming another field names it by its title, in
+        the reader's language when the form is ``localised``.
         """
         errors: dict[str, str] = {}
         props = self.schema.get("properties", {})
@@ -185,20 +226,40 @@ class Form:
             other_name = spec.get(NOT_BEFORE)
             other = _as_date(data.get(other_name)) if isinstance(other_name, str) else None
             if other is not None and value < other:
-                title = props.get(other_name, {}).get("title", other_name)
+                title = self._text(props.get(other_name, {}).get("title"), other_name)
                 yield name, "date.before", {"other": title, "date": other.isoformat()}
                 continue
             ref = spec.get(NOT_BEFORE_CASE)
             if isinstance(ref, dict) and isinstance(ref.get("field"), str):
                 earlier = _as_date(case_data.get(ref["field"]))
                 if earlier is not None and value < earlier:
-                    yield name, "date.before_case", {"other": ref.get("title") or ref["field"],
+                    yield name, "date.before_case", {"other": self._text(ref.get("title"), ref["field"]),
                                                      "date": earlier.isoformat()}
 
     def problems(self, lang: str = "zh") -> list[str]:
         """What is wrong with the form file itself: an invalid schema, or a platform keyword that cannot work
         (unknown, misplaced, on a field that is no date, naming a field the form does not have)."""
         return [DECLARATION_MESSAGES[key][lang].format(**params) for key, params in _declaration_problems(self.schema)]
+
+
+def form_texts(schema: Any) -> list[str]:
+    """Every text of a form schema that a reader sees, each once, in the order of the file: the form's title and
+    description; each field's title and description, its choices' titles (``oneOf``; ``enum`` values, which are
+    shown as they are) and the date ``x-not-before-case`` names. Texts without a Chinese character need no
+    translation and are left out."""
+    if not isinstance(schema, dict):
+        return []
+    texts: list[Any] = [schema.get("title"), schema.get("description")]
+    properties = schema.get("properties")
+    for spec in (properties.values() if isinstance(properties, dict) else []):
+        if not isinstance(spec, dict):
+            continue
+        texts += [spec.get("title"), spec.get("description")]
+        texts += [o.get("title") for o in spec.get("oneOf", []) if isinstance(o, dict) and "const" in o]
+        texts += spec.get("enum", []) if isinstance(spec.get("enum"), list) else []
+        ref = spec.get(NOT_BEFORE_CASE)
+        texts.append(ref.get("title") if isinstance(ref, dict) else None)
+    return list(dict.fromkeys(t for t in texts if isinstance(t, str) and _CJK.search(t)))
 
 
 def _as_date(value: object) -> date | None:

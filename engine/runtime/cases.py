@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, clock
 from engine.applicant_ids import id_number_problem, phone_problem
+from engine.forms import Translate
 from engine.identity import post_ids_of
 from engine.prepared import Prepared
 from engine.runtime.deploy import newest_number
@@ -165,8 +166,12 @@ def _may_work(assignee_id: int | None, holds_post: bool, user: User) -> bool:
     return holds_post
 
 
-def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *, lang: str = "zh") -> Case:
-    """Validate the step's form, complete it and move the case on, all in one transaction."""
+def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *, lang: str = "zh",
+                  translate: Translate | None = None) -> Case:
+    """Validate the step's form, complete it and move the case on, all in one transaction.
+
+    Field messages are in ``lang``; ``translate`` (the web's gettext) puts the form texts they name in it too.
+    """
     try:
         with rt.locked_by_step(task_id, user.id) as loaded:
             assert loaded is not None and loaded.step is not None
@@ -180,8 +185,9 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
                     raise RuntimeProblem("form.missing", form=step.form)
                 values = form.coerce(raw)
                 # Dates may be checked against what earlier steps recorded (x-not-before-case) and today.
-                errors = form.validate(values, lang, case_data=step_data(loaded.workflow, task_id),
-                                       today=clock.local(loaded.now).date())
+                errors = form.localised(translate).validate(values, lang,
+                                                            case_data=step_data(loaded.workflow, task_id),
+                                                            today=clock.local(loaded.now).date())
                 if errors:
                     raise RuntimeProblem("form.invalid", fields=errors)
             # Time may have run out since the last tick: fire due timers first, so a late completion still

@@ -2,7 +2,8 @@
 
 The task page asks ``opening_values`` (a field the case already knows opens filled in, still editable); the case
 page asks ``step_results`` (each finished step's submitted values under its form's field titles, a choice shown
-by its title). Both read the form of a step the way the index does: ``formJsonSchemaFilename`` or ``formKey``.
+by its title, in the reader's language when given a ``translate``). Both read the form of a step the way the
+index does: ``formJsonSchemaFilename`` or ``formKey``.
 ``step_data`` is also what ``complete_task`` checks a step's dates against (``x-not-before-case``).
 """
 
@@ -16,7 +17,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 
-from engine.forms import Field, Form
+from engine.forms import Field, Form, Translate
 
 if TYPE_CHECKING:
     from engine.runtime.runtime import Runtime
@@ -91,13 +92,14 @@ class StepResult:
     checks: list[ResultField] = field(default_factory=list)
 
 
-def labelled(form: Form, data: Mapping[str, Any]) -> StepResult:
-    """``data`` submitted with ``form`` in the form's field order, labelled by field titles.
+def labelled(form: Form, data: Mapping[str, Any], translate: Translate | None = None) -> StepResult:
+    """``data`` submitted with ``form`` in the form's field order, labelled by field titles (and a choice shown by
+    its title) in the reader's language: through ``translate``, or as the form is ``localised`` already.
 
     The opinion is left out (the history shows it already), as are empty values and keys the form does not have.
     """
     result = StepResult()
-    for f in form.fields:
+    for f in form.localised(translate).fields:
         value = data.get(f.name)
         if f.name == "opinion" or value is None or value == "":
             continue
@@ -123,8 +125,10 @@ def form_names(specs: Iterable[Any]) -> dict[str, str]:
     return out
 
 
-def step_results(rt: Runtime, case: Case, history: Iterable[StepRecord]) -> dict[int, StepResult]:
-    """Step record id → its labelled values, for the finished steps of ``case`` whose form can be read."""
+def step_results(rt: Runtime, case: Case, history: Iterable[StepRecord],
+                 translate: Translate | None = None) -> dict[int, StepResult]:
+    """Step record id → its labelled values (``labelled``, titles through ``translate``), for the finished steps
+    of ``case`` whose form can be read."""
     parsed = rt.codec.parsed(case.process_version)
     names = form_names([parsed.spec, *parsed.subprocess_specs.values()])
     out: dict[int, StepResult] = {}
@@ -135,5 +139,5 @@ def step_results(rt: Runtime, case: Case, history: Iterable[StepRecord]) -> dict
         except ValueError:  # an unreadable form file: the step still shows its opinion
             form = None
         if form is not None and record.data:
-            out[record.id] = labelled(form, record.data)
+            out[record.id] = labelled(form, record.data, translate)
     return out

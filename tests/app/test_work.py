@@ -238,3 +238,47 @@ def test_alerts_read_in_the_reader_s_language_with_deadlines_as_the_law_counts_t
 def test_pages_cannot_be_framed_by_other_sites(app):
     resp = app.test_client().get("/login")
     assert resp.headers["X-Frame-Options"] == "SAMEORIGIN" and resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_english_reader_works_a_step_on_a_form_in_english(app):
+    handler, reviewer, approver = app.test_client(), app.test_client(), app.test_client()
+    for client in (handler, reviewer, approver):
+        client.get("/lang/en")
+    token = sign_in(handler, "chengban")
+    link, _ = _inbox(handler)[0]
+    page = handler.get(link).get_data(as_text=True)
+    # The form's title and description, field titles and choice titles are English; values stay as they were.
+    assert "<h2>Food business licence · Handling and examination</h2>" in page
+    assert "The handling post examines the substance" in page
+    assert "Application materials are true and complete and meet the statutory conditions" in page
+    assert 'value="grant" > Propose to grant the licence</label>' in page
+    assert not re.search(r"拟准予许可|现场核查结论|承办意见", page)
+    resp = handler.post(link, data={"csrf": token, "materials_verified": "true", "onsite_inspection_required": "false",
+                                    "handle_result": "grant", "opinion": "材料真实完整。"})
+    assert resp.status_code == 302
+    token = sign_in(reviewer, "shenhe")
+    link, _ = _inbox(reviewer)[0]
+    assert reviewer.post(link, data={"csrf": token, "review_result": "pass", "opinion": "同意。"}).status_code == 302
+
+    token = sign_in(approver, "pizhun")
+    link, _ = _inbox(approver)[0]
+    page = approver.get(link).get_data(as_text=True)
+    assert "Valid until" in page and "A food business licence is valid for 5 years." in page
+    assert "Grant the licence" in page and "有效期至" not in page
+    # The end of validity before its start: the message names the start date's field in English.
+    resp = approver.post(link, data={
+        "csrf": token, "approve_result": "approve", "licence_no": "JY15199000000017",
+        "decision_no": "示市监食许〔2026〕1号", "legal_basis": "《食品安全法》第三十五条", "opinion": "准予许可",
+        "valid_from": "2026-11-23", "valid_until": "2026-11-22"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "Must not be earlier than “Valid from” (2026-11-23)." in page and "有效期起" not in page
+    # The case page labels each finished step's results in English too, choices by their English titles.
+    case_link = re.search(r'href="(/work/cases/\d+)"', approver.get("/work/").get_data(as_text=True)).group(1)
+    page = approver.get(case_link).get_data(as_text=True)
+    assert '<dt>Type of business</dt><dd data-field="entity_type">Catering service provider</dd>' in page
+    assert '<dt>Handling opinion</dt><dd data-field="handle_result">Propose to grant the licence</dd>' in page
+    # A Chinese reader still reads the form as written.
+    approver.get("/lang/zh")
+    assert "<dt>主体业态</dt><dd data-field=\"entity_type\">餐饮服务经营者</dd>" in approver.get(case_link).get_data(
+        as_text=True)

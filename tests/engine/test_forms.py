@@ -12,7 +12,7 @@ import time_machine
 
 from engine.bpmn.parser import load_process
 from engine.bpmn.rules.timers import CASE_START_DATA
-from engine.forms import FormError, FormRegistry
+from engine.forms import FormError, FormRegistry, form_text, form_texts
 from engine.runtime.stepforms import form_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,3 +133,53 @@ def test_a_form_using_the_keywords_well_is_accepted(tmp_path):
     # A ui schema only lays fields out: it is not judged as a form.
     (tmp_path / "f.uischema.json").write_text('{"type": {"ui:widget": "radio"}}', encoding="utf-8")
     assert registry.field_names("f.uischema.json") == set()
+
+
+# Form texts in the reader's language: the Chinese text is the msgid, the caller passes its gettext.
+ENGLISH = {"食品经营许可 · 批准": "Food business licence · Approval", "有效期起": "Valid from",
+           "有效期至": "Valid until", "准予许可": "Grant the licence", "食品经营许可证有效期为5年。":
+           "A food business licence is valid for 5 years.", "决定日期": "Decision date"}
+
+
+def _english(text: str) -> str:
+    return ENGLISH.get(text, text)  # as gettext: a text without a translation stays as written
+
+
+def test_a_localised_form_shows_its_texts_in_the_reader_s_language_and_keeps_its_values():
+    form = FORMS.get("license_food_business_approve.json")
+    english = form.localised(_english)
+    assert english.title == "Food business licence · Approval" and form.title == "食品经营许可 · 批准"
+    assert english.description == form.description  # untranslated texts stay Chinese, never vanish
+    fields = {f.name: f for f in english.fields}
+    assert fields["valid_until"].title == "Valid until"
+    assert fields["valid_until"].description == "A food business licence is valid for 5 years."
+    assert fields["approve_result"].choices[0] == ("approve", "Grant the licence")  # the value is the same
+    assert fields["legal_basis"].title == "法律依据"
+    assert english.schema is form.schema and form.localised(None) is form
+    assert {f.name: f.title for f in form.fields}["valid_until"] == "有效期至"  # the registry's form is untouched
+
+
+def test_a_date_message_names_the_other_field_in_the_reader_s_language():
+    form = FORMS.get("license_food_business_approve.json")
+    wrong = {**APPROVE, "valid_from": "2026-11-23", "valid_until": "2026-11-22"}
+    assert form.localised(_english).validate(wrong, "en", today=TODAY) == {
+        "valid_until": "Must not be earlier than “Valid from” (2026-11-23)."}
+    # As written (no translate), the other field is named as the form file names it.
+    assert form.validate(wrong, "en", today=TODAY) == {
+        "valid_until": "Must not be earlier than “有效期起” (2026-11-23)."}
+    deliver = FORMS.get("penalty_general_deliver.json")
+    late = {"delivery_method": "direct", "delivered_date": "2026-11-20", "recipient": "王某", "receipt_no": "1",
+            "remedy_informed": True, "opinion": "已送达"}
+    assert deliver.localised(_english).validate(late, "en", case_data={"decision_date": "2026-11-21"},
+                                                today=TODAY) == {
+        "delivered_date": "Must not be earlier than the case's “Decision date” (2026-11-21)."}
+
+
+def test_form_texts_lists_every_text_a_reader_sees_once_and_form_text_leaves_blanks_alone():
+    texts = form_texts(FORMS.get("penalty_general_deliver.json").schema)
+    assert texts[0] == "一般程序行政处罚 · 送达" and texts[1].startswith("决定书应当在宣告后当场交付当事人")
+    assert {"送达方式", "直接送达", "公告送达", "送达日期", "决定日期", "本岗位的办理过程和结果意见（必填）。"} <= set(
+        texts)
+    assert len(texts) == len(set(texts)) and "direct" not in texts
+    assert form_texts({"properties": {"kind": {"title": "ID", "enum": ["甲类", "b"]}}}) == ["甲类"]
+    assert form_text("", lambda _: "the catalog's header") == "" and form_text("有效期至", None) == "有效期至"

@@ -109,3 +109,29 @@ def test_finished_steps_show_their_values_under_the_form_s_titles(rt, org, power
                                                                   ("收件日期", "2026-11-23")]
     assert [(f.title, f.value) for f in results[first].checks] == [("材料齐全", True)]
     assert [(f.title, f.value) for f in results[second].shown] == [("审核结论", "通过"), ("金额", "1200.5")]
+
+
+def test_submitted_values_are_labelled_in_the_reader_s_language():
+    english = {"决定": "Decision", "给予行政处罚": "Impose an administrative penalty", "罚款": "Fine",
+               "处罚种类": "Kind of penalty", "是否经负责人集体讨论": "Decided by collective discussion of the heads"}
+    data = {"decision_result": "penalize", "penalty_kind": "fine", "fine_amount": 5000, "collective_discussion": True}
+    form = FORMS.get("penalty_general_decide.json")
+    for result in (labelled(form, data, lambda t: english.get(t, t)),
+                   labelled(form.localised(lambda t: english.get(t, t)), data)):
+        assert [(f.title, f.value) for f in result.shown] == [
+            ("Decision", "Impose an administrative penalty"), ("Kind of penalty", "Fine"), ("罚款金额（元）", "5000")]
+        assert [(f.title, f.value) for f in result.checks] == [("Decided by collective discussion of the heads", True)]
+
+
+@time_machine.travel(MONDAY_10_BJ, tick=False)
+def test_finished_steps_show_their_titles_through_the_reader_s_translation(rt, org, power):
+    case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
+    [accept] = open_steps(rt, case.id)
+    complete_task(rt, accept.id, {"opinion": "受理", "received_on": "2026-11-23", "applicant_id_type": "uscc"},
+                  org.clerk)
+    english = {"证件类型": "ID type", "统一社会信用代码": "Unified social credit code"}
+    with rt.reader() as s:
+        file = case_file(s, case.id)
+        [result] = step_results(rt, file.case, file.history, lambda t: english.get(t, t)).values()
+    assert [(f.title, f.value) for f in result.shown] == [("ID type", "Unified social credit code"),
+                                                          ("收件日期", "2026-11-23")]
