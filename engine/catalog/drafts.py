@@ -23,6 +23,7 @@ from engine.store import CatalogChange, Department, Power, PowerVersion
 
 KINDS = ("add", "modify", "cancel", "suspend", "resume")
 TRIGGERS = ("law", "normative", "reorganisation", "unused", "other")
+#: The request is with the drafting department: it may edit it, submit it or withdraw it (撤回).
 EDITABLE = ("draft", "returned")
 #: A request in any other status (draft, submitted, returned, under_approval, approved) is still open.
 CLOSED = ("published", "rejected", "withdrawn")
@@ -57,9 +58,9 @@ class OpenRequestExists(RuntimeProblem):
         if lang == "en":
             return (f"This power already has an open adjustment request #{self.change_id} ({kind}, {status}). "
                     "A power can have only one open request at a time: continue with that one, or wait until it "
-                    "is published or rejected.")
+                    "is published, rejected or withdrawn.")
         return (f"该事项已有尚未办结的调整申请 #{self.change_id}（{kind}，{status}）。同一事项同时只能有一个"
-                "调整申请：请在该申请中继续办理，或待其公布或不予调整后再提出。")
+                "调整申请：请在该申请中继续办理，或待其公布、不予调整或撤回后再提出。")
 
 
 @dataclass(frozen=True)

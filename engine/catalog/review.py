@@ -1,6 +1,7 @@
 """The catalog's review runs as a case of the platform's own BPMN process ``processes/catalog_review.bpmn``:
-目录管理 prepares and submits (20 working days from the triggering law), 法制办 reviews (10), the government
-decides (10), 目录管理 publishes (15). Steps of that process move the request and, at the end, publish it."""
+目录管理 prepares and submits (20 working days from the triggering law) or withdraws, 法制办 reviews (10), the
+government decides (10), 目录管理 publishes (15). Steps of that process move the request and, at the end, publish
+it."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ REVIEW_POWER = "PLATFORM-CATALOG-REVIEW"
 CATALOG_POST = "目录管理"
 LEGAL_POST = "合法性审查"
 GOVERNMENT_POST = "审定"
+#: What the drafting department chose at ``prepare``: ``submit`` for review, or ``withdraw`` the request.
+PREPARE_RESULT = "prepare_result"
+#: The end event of a withdrawn request; process versions deployed before withdrawal existed lack it.
+WITHDRAW_END = 'id="end_withdrawn"'
 KIND_NAMES = {"add": "增加", "modify": "变更", "cancel": "取消", "suspend": "暂停", "resume": "恢复"}
 
 
@@ -94,13 +99,23 @@ def install_hooks(rt: Runtime) -> None:
     hooks = rt.hooks
 
     def before_submit(e: StepEvent) -> None:
+        if _withdraws(e):
+            # Forms are not versioned: a case still on a process version without the withdrawal branch would
+            # show the choice, yet go on to 法制审核 while the request says withdrawn.
+            if WITHDRAW_END not in e.case.process_version.bpmn_xml:
+                raise RuntimeProblem("catalog.not_ready", details="本审核办件按旧版流程办理，不能撤回，"
+                                     "请提交后由法制审核退回或不予调整")
+            return  # otherwise an unfinished request may always be abandoned, ready or not
         change = change_of(e.session, e.case.id)
         missing = readiness(e.session, change, rt.forms)
         if missing:
             raise RuntimeProblem("catalog.not_ready", details="；".join(missing))
 
     def after_submit(e: StepEvent) -> None:
-        _move(e, "submitted", submitted=True)
+        if _withdraws(e):
+            _move(e, "withdrawn")
+        else:
+            _move(e, "submitted", submitted=True)
 
     def after_legal(e: StepEvent) -> None:
         _move(e, {"pass": "under_approval", "return": "returned", "reject": "rejected"}[e.values["legal_result"]])
@@ -119,17 +134,28 @@ def install_hooks(rt: Runtime) -> None:
     hooks.after(PROCESS_KEY, "publish", after_publish)
 
 
+def _withdraws(e: StepEvent) -> bool:
+    # A client that leaves the choice out submits, as before the choice existed (the process's pre-script
+    # says the same to the gateway).
+    return e.values.get(PREPARE_RESULT, "submit") == "withdraw"
+
+
 def _move(e: StepEvent, status: str, *, submitted: bool = False, decided: bool = False) -> None:
     change = change_of(e.session, e.case.id)
     now = clock.now()
     change.status = status
     if submitted:
         change.submitted_at = now
-    if decided or status == "rejected":
+    ended = status in ("rejected", "withdrawn")
+    if decided or ended:
         change.decided_at = now
-    if status == "rejected":
+    if ended:
+        # A new power that will never be published must not stay a live draft: it keeps its code (codes are
+        # never reused) under the status that says why it ended.
         power = e.session.get(Power, change.power_id)
         if power is not None and power.status == "draft":
-            power.status = "rejected"
+            power.status = status
     extra: dict[str, Any] = {"change": change.id, "status": status, "opinion": e.values.get("opinion")}
+    if e.values.get("reason"):
+        extra["reason"] = e.values["reason"]
     audit.record(e.session, e.user.username, "catalog.status", case_id=e.case.id, payload=extra, at=now)

@@ -88,3 +88,25 @@ def test_staff_without_a_catalog_role_cannot_draft(app):
     clerk = app.test_client()
     sign_in(clerk, "shouli")
     assert clerk.get("/catalog/changes/new").status_code == 403
+
+
+def test_the_drafting_department_withdraws_a_request_from_its_review_step(app):
+    drafter, token, change_url = new_change(app)
+    # The request page links to the open review step; its form offers 提交审核 (chosen already) or 撤回申请.
+    task_url = re.search(r'href="(/work/tasks/[^"]+)"', drafter.get(change_url).get_data(as_text=True))[1]
+    page = drafter.get(task_url).get_data(as_text=True)
+    assert re.search(r'name="prepare_result" value="submit"\s+checked', page), page
+    assert 'value="withdraw"' in page and "撤回申请" in page and "撤回理由" in page
+
+    resp = drafter.post(task_url, data={"csrf": token, "prepare_result": "withdraw", "opinion": "不再调整"})
+    assert resp.status_code == 422 and 'class="field invalid" data-field="reason"' in resp.get_data(as_text=True)
+    resp = drafter.post(task_url, data={"csrf": token, "prepare_result": "withdraw", "reason": "机构改革方案未定"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+
+    page = drafter.get(change_url).get_data(as_text=True)
+    assert re.search(r'<dd class="status">\s*已撤回', page) and "机构改革方案未定" in page
+    assert "/work/tasks/" not in page and 'action="' + change_url + '/fields"' not in page
+    listing = drafter.get("/catalog/").get_data(as_text=True)
+    assert "测试事项" in listing and "已撤回" in listing
+    drafter.get("/lang/en")
+    assert re.search(r'<dd class="status">\s*Withdrawn', drafter.get(change_url).get_data(as_text=True))

@@ -17,6 +17,7 @@ from engine.catalog.drafts import (
     Trigger,
     attach_flowchart,
     open_change,
+    open_request,
     trigger_date_problem,
     update_fields,
 )
@@ -24,7 +25,7 @@ from engine.catalog.review import request_change
 from engine.inbox import inbox
 from engine.runtime.cases import Applicant, complete_task, start_case
 from engine.runtime.errors import RuntimeProblem
-from engine.store import Case, CatalogChange, Department, Power, PowerVersion, ProcessVersion
+from engine.store import AuditEvent, Case, CatalogChange, Department, Power, PowerVersion, ProcessVersion
 from tests.engine.catalog.conftest import LICENSE_BPMN, LICENSE_FIELDS
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 Beijing
@@ -288,3 +289,113 @@ def test_today_is_the_beijing_date(chain):
     change = request_change(chain.rt, "add", department_id=chain.department.id, actor="mulu", reason="新法施行",
                             trigger=Trigger("law", "某法", date(2026, 11, 24)), category="license", name="某许可")
     assert change.trigger_published_on == date(2026, 11, 24)
+
+
+# 撤回: the drafting department abandons a request while it is with them.
+
+WITHDRAW = {"prepare_result": "withdraw", "reason": "上位法修订草案撤回，暂不调整"}
+
+
+def _withdrawal_events(chain, case_id: int) -> list[dict]:
+    with chain.rt.sessions() as s:
+        return [e.payload for e in s.execute(select(AuditEvent).where(
+            AuditEvent.case_id == case_id, AuditEvent.action == "catalog.status")).scalars()
+            if e.payload.get("status") == "withdrawn"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_draft_can_be_withdrawn_and_frees_its_power(chain):
+    # Incomplete (no fields, no flowchart): the readiness check is for submitting, not for giving up.
+    change = request_change(chain.rt, "add", department_id=chain.department.id, actor="mulu", reason="新法施行",
+                            trigger=LAW, category="license", name="食品经营许可（新办）")
+    complete_task(chain.rt, _step(chain, chain.drafter).task_id, WITHDRAW, chain.drafter)
+    with chain.rt.sessions() as s:
+        stored = s.get(CatalogChange, change.id)
+        case = s.get(Case, stored.review_case_id)
+        power = s.get(Power, stored.power_id)
+        assert (stored.status, stored.decided_at, stored.submitted_at) == ("withdrawn", NOW, None)
+        assert (case.status, case.end_name) == ("completed", "申请已撤回")
+        # The new power never published: not a live draft any more, and its code is not handed out again.
+        assert power.status == "withdrawn"
+        assert open_request(s, power.id) is None
+        assert inbox(s, chain.drafter.id) == []
+    [event] = _withdrawal_events(chain, stored.review_case_id)
+    assert event == {"change": change.id, "status": "withdrawn", "opinion": None, "reason": WITHDRAW["reason"]}
+    again = request_change(chain.rt, "add", department_id=chain.department.id, actor="mulu", reason="新法施行",
+                           trigger=LAW, category="license", name="食品经营许可（新办）")
+    with chain.rt.sessions() as s:
+        assert s.get(Power, again.power_id).code == "519900-SCJGJ-XK-0002"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_withdrawing_a_change_of_a_published_power_allows_a_new_request(chain):
+    power = _published_licence(chain)
+    modify = _request(chain, "modify", power.id)
+    with pytest.raises(OpenRequestExists):
+        _request(chain, "suspend", power.id)
+    complete_task(chain.rt, _step(chain, chain.drafter).task_id, WITHDRAW, chain.drafter)
+    with chain.rt.sessions() as s:
+        assert s.get(CatalogChange, modify.id).status == "withdrawn"
+        assert s.get(Power, power.id).status == "published"  # a published power stays as it is
+    suspend = _request(chain, "suspend", power.id)
+    assert suspend.status == "draft"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_returned_request_can_be_withdrawn(chain):
+    change = _draft_license(chain)
+    complete_task(chain.rt, _step(chain, chain.drafter).task_id,
+                  {"prepare_result": "submit", "checked": "true", "opinion": "请审核"}, chain.drafter)
+    complete_task(chain.rt, _step(chain, chain.legal).task_id,
+                  {"legal_result": "return", "opinion": "需补充", "reason": "常见问题不全"}, chain.legal)
+    step = _step(chain, chain.drafter)
+    assert step.step == "编制并提交调整申请"
+    complete_task(chain.rt, step.task_id, WITHDRAW, chain.drafter)
+    with chain.rt.sessions() as s:
+        stored = s.get(CatalogChange, change.id)
+        assert (stored.status, s.get(Power, stored.power_id).status) == ("withdrawn", "withdrawn")
+        assert stored.submitted_at is not None  # it was submitted once; withdrawal keeps that fact
+        assert s.get(Case, stored.review_case_id).end_name == "申请已撤回"
+        assert inbox(s, chain.legal.id) == []
+    assert len(_withdrawal_events(chain, stored.review_case_id)) == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_submitting_still_needs_the_check_and_withdrawing_needs_a_reason(chain):
+    change = _draft_license(chain)
+    task_id = _step(chain, chain.drafter).task_id
+    for values, field in (({"prepare_result": "submit", "opinion": "请审核"}, "checked"),
+                          ({"prepare_result": "submit", "checked": "false", "opinion": "请审核"}, "checked"),
+                          ({"prepare_result": "submit", "checked": "true"}, "opinion"),
+                          ({"checked": "true"}, "opinion"),
+                          ({"prepare_result": "withdraw"}, "reason"),
+                          ({"prepare_result": "withdraw", "reason": "  ", "opinion": "不做了"}, "reason"),
+                          ({"prepare_result": "later", "checked": "true", "opinion": "请审核"}, "prepare_result")):
+        with pytest.raises(RuntimeProblem) as err:
+            complete_task(chain.rt, task_id, values, chain.drafter)
+        assert err.value.code == "form.invalid" and field in err.value.fields, (values, err.value.fields)
+    with chain.rt.sessions() as s:
+        assert s.get(CatalogChange, change.id).status == "draft"
+    # Leaving the choice out submits, as clients did before withdrawal existed.
+    complete_task(chain.rt, task_id, {"checked": "true", "opinion": "请审核"}, chain.drafter)
+    with chain.rt.sessions() as s:
+        assert s.get(CatalogChange, change.id).status == "submitted"
+    assert _step(chain, chain.legal).step == "法制审核"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_case_on_a_process_version_without_withdrawal_cannot_withdraw(chain):
+    # Forms are shared by every version: a review case started before withdrawal existed must not be told
+    # "withdrawn" while its process carries it on to 法制审核.
+    change = request_change(chain.rt, "add", department_id=chain.department.id, actor="mulu", reason="新法施行",
+                            trigger=LAW, category="license", name="食品经营许可（新办）")
+    with chain.rt.sessions.begin() as s:
+        version = s.get(Case, s.get(CatalogChange, change.id).review_case_id).process_version
+        assert 'id="end_withdrawn"' in version.bpmn_xml
+        # What an old version's XML looks like to the check (the workflow itself is restored from its JSON).
+        version.bpmn_xml = version.bpmn_xml.replace('id="end_withdrawn"', 'id="end_old"')
+    with pytest.raises(RuntimeProblem) as err:
+        complete_task(chain.rt, _step(chain, chain.drafter).task_id, WITHDRAW, chain.drafter)
+    assert err.value.code == "catalog.not_ready" and "旧版流程" in err.value.message()
+    with chain.rt.sessions() as s:
+        assert s.get(CatalogChange, change.id).status == "draft"
