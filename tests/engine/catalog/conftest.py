@@ -9,11 +9,13 @@ import pytest
 
 from engine.calendar_seed import seed_from_chinesecalendar
 from engine.catalog import review
+from engine.catalog.drafts import Trigger, attach_flowchart, update_fields
+from engine.catalog.review import request_change
 from engine.config import Settings
 from engine.identity import create_user, ensure_department, ensure_region
 from engine.platform import build_runtime
 from engine.runtime.runtime import Runtime
-from engine.store import Department, Post, User
+from engine.store import CatalogChange, Department, Post, User
 
 ROOT = Path(__file__).resolve().parents[3]
 LICENSE_BPMN = (ROOT / "processes" / "license_food_business.bpmn").read_bytes()
@@ -60,3 +62,16 @@ def chain(db) -> Chain:
         clerk = create_user(s, "shouli", "受理员", "pw", roles=["staff"],
                             posts=[p for p in dept.posts if p.name == "受理"])
         return Chain(rt, dept, drafter, legal, gov, clerk)
+
+
+def draft_licence(chain: Chain, trigger: Trigger, *, name: str, reason: str, secret: bool = False) -> CatalogChange:
+    """A complete request to add a licence power (every field, both flowcharts), drafted by mulu, not submitted."""
+    change = request_change(chain.rt, "add", department_id=chain.department.id, actor="mulu", reason=reason,
+                            trigger=trigger, category="license", name=name, secret=secret)
+    with chain.rt.sessions.begin() as s:
+        draft = s.get(CatalogChange, change.id)
+        assert draft is not None
+        assert update_fields(s, draft, LICENSE_FIELDS, actor="mulu") == {}
+        assert attach_flowchart(s, draft, "internal", LICENSE_BPMN, actor="mulu", forms=chain.rt.forms) == []
+        attach_flowchart(s, draft, "external", LICENSE_BPMN, actor="mulu", forms=chain.rt.forms)
+    return change

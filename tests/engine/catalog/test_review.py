@@ -26,7 +26,7 @@ from engine.inbox import inbox
 from engine.runtime.cases import Applicant, complete_task, start_case
 from engine.runtime.errors import RuntimeProblem
 from engine.store import AuditEvent, Case, CatalogChange, Department, Power, PowerVersion, ProcessVersion
-from tests.engine.catalog.conftest import LICENSE_BPMN, LICENSE_FIELDS
+from tests.engine.catalog.conftest import LICENSE_BPMN, draft_licence
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 Beijing
 LAW = Trigger("law", "《食品经营许可和备案管理办法》（国家市场监督管理总局令第92号）", date(2026, 11, 16))
@@ -40,15 +40,7 @@ def _step(chain, user):
 
 
 def _draft_license(chain) -> CatalogChange:
-    change = request_change(chain.rt, "add", department_id=chain.department.id, actor="mulu",
-                            reason="新法施行，增加食品经营许可事项", trigger=LAW, category="license",
-                            name="食品经营许可（新办）")
-    with chain.rt.sessions.begin() as s:
-        change = s.get(CatalogChange, change.id)
-        assert update_fields(s, change, LICENSE_FIELDS, actor="mulu") == {}
-        assert attach_flowchart(s, change, "internal", LICENSE_BPMN, actor="mulu", forms=chain.rt.forms) == []
-        attach_flowchart(s, change, "external", LICENSE_BPMN, actor="mulu", forms=chain.rt.forms)
-    return change
+    return draft_licence(chain, LAW, name="食品经营许可（新办）", reason="新法施行，增加食品经营许可事项")
 
 
 def _publish(chain, change_id: int) -> None:

@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from engine.catalog import review
-from engine.catalog.drafts import Trigger, attach_flowchart, update_fields
+from engine.catalog.drafts import Trigger
 from engine.catalog.review import request_change
 from engine.catalog.views import changes, powers
 from engine.catalog.visibility import may_see_change, may_see_power, visible_change_ids
@@ -17,7 +17,7 @@ from engine.identity import create_user, ensure_department
 from engine.inbox import inbox
 from engine.runtime.cases import complete_task
 from engine.store import CatalogChange, Department, Post, User
-from tests.engine.catalog.conftest import LICENSE_BPMN, LICENSE_FIELDS
+from tests.engine.catalog.conftest import draft_licence
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 Beijing
 LAW = Trigger("law", "《测绘成果管理条例》", date(2026, 11, 16))
@@ -49,14 +49,7 @@ def _seers(chain, people: dict[str, int], change_id: int) -> set[str]:
 
 
 def _secret_licence(chain) -> CatalogChange:
-    change = request_change(chain.rt, "add", department_id=chain.department.id, actor="mulu", reason="涉密许可",
-                            trigger=LAW, category="license", name="涉密测绘成果提供使用审批", secret=True)
-    with chain.rt.sessions.begin() as s:
-        draft = s.get(CatalogChange, change.id)
-        assert update_fields(s, draft, LICENSE_FIELDS, actor="mulu") == {}
-        assert attach_flowchart(s, draft, "internal", LICENSE_BPMN, actor="mulu", forms=chain.rt.forms) == []
-        attach_flowchart(s, draft, "external", LICENSE_BPMN, actor="mulu", forms=chain.rt.forms)
-    return change
+    return draft_licence(chain, LAW, name="涉密测绘成果提供使用审批", reason="涉密许可", secret=True)
 
 
 def _work(chain, user, values) -> None:
