@@ -383,6 +383,9 @@ class FormRegistry:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._cache: dict[str, Form] = {}
+        # Checking a schema against the JSON Schema meta-schema costs ≈ 15 ms, and every lint asks for each form
+        # several times; forms are read once per process (``_cache``), so their verdict can be kept as well.
+        self._declared: dict[str, set[str] | FormError] = {}
 
     def exists(self, name: str) -> bool:
         return bool(_SAFE_NAME.match(name)) and (self.directory / name).is_file()
@@ -394,8 +397,19 @@ class FormRegistry:
         of every form a flowchart uses, so the mistake is reported there rather than ignored while cases run.
         A ui schema (``*.uischema.json``) only lays fields out and is not checked.
         """
-        form = self.get(name)
-        return declared_fields(name, form.schema) if form is not None else set()
+        verdict = self._declared.get(name)
+        if verdict is None:
+            form = self.get(name)
+            if form is None:
+                return set()
+            try:
+                verdict = declared_fields(name, form.schema)
+            except FormError as exc:
+                verdict = exc
+            self._declared[name] = verdict
+        if isinstance(verdict, FormError):
+            raise verdict
+        return set(verdict)
 
     def get(self, name: str) -> Form | None:
         """The form named ``name`` (e.g. ``license_accept.json``), or None."""
