@@ -122,7 +122,6 @@ def task(task_id: str) -> Any:
         values: dict[str, Any] = {}
         if request.method == "GET" and form is not None and allowed:
             values = opening_values(rt, file.case, row.id, form)
-        results = step_results(rt, file.case, file.history, _)
     errors: dict[str, str] = {}
     if request.method == "POST":
         if not allowed:
@@ -137,6 +136,8 @@ def task(task_id: str) -> Any:
             flash(_("「%(step)s」已办理，办件 %(serial)s 已流转。", step=row.name, serial=case.serial))
             return redirect(url_for("work.inbox"))
     form = form.localised(_) if form is not None else None  # titles and choices in the reader's language
+    # Only a page that is shown needs the history labelled (case_file loaded the process version with the case).
+    results = step_results(rt, file.case, file.history, _)
     return render_template("work/task.html", task=row, file=file, form=form, values=values, errors=errors,
                            allowed=allowed, now=clock.now(), change_id=change_id, results=results), \
         (422 if errors else 200)

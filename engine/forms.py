@@ -130,8 +130,7 @@ class Form:
     @property
     def description(self) -> str | None:
         """The form's description (what the step is about), in the reader's language."""
-        text = self.schema.get("description")
-        return form_text(text, self.translate) if isinstance(text, str) and text else None
+        return self._text(self.schema.get("description"), "") or None
 
     def _text(self, text: Any, fallback: str) -> str:
         return form_text(text, self.translate) if isinstance(text, str) and text else fallback
@@ -239,7 +238,7 @@ class Form:
     def problems(self, lang: str = "zh") -> list[str]:
         """What is wrong with the form file itself: an invalid schema, or a platform keyword that cannot work
         (unknown, misplaced, on a field that is no date, naming a field the form does not have)."""
-        return [DECLARATION_MESSAGES[key][lang].format(**params) for key, params in _declaration_problems(self.schema)]
+        return [_declaration_text(key, params, lang) for key, params in _declaration_problems(self.schema)]
 
 
 def form_texts(schema: Any) -> list[str]:
@@ -260,6 +259,10 @@ def form_texts(schema: Any) -> list[str]:
         ref = spec.get(NOT_BEFORE_CASE)
         texts.append(ref.get("title") if isinstance(ref, dict) else None)
     return list(dict.fromkeys(t for t in texts if isinstance(t, str) and _CJK.search(t)))
+
+
+def _declaration_text(key: str, params: dict[str, Any], lang: str) -> str:
+    return DECLARATION_MESSAGES[key][lang].format(**params)
 
 
 def _as_date(value: object) -> date | None:
@@ -364,8 +367,7 @@ class FormError(ValueError):
     def message(self, lang: str = "zh") -> str:
         """Every problem, in ``lang`` (zh or en)."""
         lang = lang if lang in ("zh", "en") else "zh"
-        return ("；" if lang == "zh" else "; ").join(
-            DECLARATION_MESSAGES[key][lang].format(**params) for key, params in self.problems)
+        return ("；" if lang == "zh" else "; ").join(_declaration_text(key, p, lang) for key, p in self.problems)
 
 
 def declared_fields(name: str, schema: Any) -> set[str]:

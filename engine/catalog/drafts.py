@@ -27,6 +27,8 @@ TRIGGERS = ("law", "normative", "reorganisation", "unused", "other")
 EDITABLE = ("draft", "returned")
 #: A request in any other status (draft, submitted, returned, under_approval, approved) is still open.
 CLOSED = ("published", "rejected", "withdrawn")
+#: The WHERE clause for requests still open.
+IS_OPEN = CatalogChange.status.not_in(CLOSED)
 #: No law or reorganisation of this government's catalog predates the People's Republic: an earlier
 #: publication date is a typing error (e.g. 0202 for 2026), not a trigger.
 EARLIEST_TRIGGER = date(1949, 10, 1)
@@ -80,8 +82,7 @@ def latest_version(session: Session, power_id: int) -> PowerVersion | None:
 
 def open_request(session: Session, power_id: int) -> CatalogChange | None:
     """The power's adjustment request that is not yet published, rejected or withdrawn, if any."""
-    return session.execute(select(CatalogChange).where(CatalogChange.power_id == power_id,
-                                                       CatalogChange.status.not_in(CLOSED))
+    return session.execute(select(CatalogChange).where(CatalogChange.power_id == power_id, IS_OPEN)
                            .order_by(CatalogChange.id).limit(1)).scalar_one_or_none()
 
 

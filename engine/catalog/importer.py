@@ -105,9 +105,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "code.secret": ("权力编码「{value}」属于涉密事项，不能通过导入修改。",
                     "Code “{value}” belongs to a secret power, which import cannot change."),
     "code.open_request": ("权力编码「{value}」的事项有尚未办结的调整申请 #{change}，不能通过导入修改，"
-                          "请待其公布或不予调整后再导入。",
+                          "请待其公布、不予调整或撤回后再导入。",
                           "The power “{value}” has an open adjustment request #{change}; import cannot change it "
-                          "until that request is published or rejected."),
+                          "until that request is published, rejected or withdrawn."),
     "code.status": ("权力编码「{value}」的事项当前状态为「{status}」，不能通过导入修改。",
                     "The power “{value}” is {status}; import cannot change it."),
     "power.department": ("事项「{value}」由{current}办理，不能改为{given}（部门调整请走动态调整）。",

@@ -29,7 +29,7 @@ from engine import clock
 from engine.bpmn import SERIALIZER_CONFIG, BpmnError, load_process
 from engine.calendar import WorkCalendar
 from engine.forms import FormRegistry
-from engine.runtime.inspect import armed_timers, ready_steps
+from engine.runtime.inspect import armed_timers, form_of, ready_steps
 from engine.sandbox import script_engine
 
 #: Largest token accepted back from the browser, and largest workflow JSON inside it.
@@ -334,8 +334,8 @@ def _find(workflow: BpmnWorkflow, task_id: str) -> Task | None:
         return None
 
 
-def _form_name(properties: Mapping[str, str], extensions: Mapping[str, Any]) -> str | None:
-    name = properties.get("formJsonSchemaFilename") or extensions.get("formKey") or None
+def _form_name(extensions: Mapping[str, Any]) -> str | None:
+    name = form_of(extensions)
     if isinstance(name, str) and ":" in name:
         name = name.rsplit(":", 1)[-1]
     return name or None
@@ -352,7 +352,7 @@ def _fields(form_name: str | None, ctx: SimContext) -> list[SimField]:
 def _coerce(task: Task, raw: dict[str, Any], ctx: SimContext) -> tuple[dict[str, Any], list[str]]:
     """Typed values for the step's form, plus (non-blocking) notes on what a real case would refuse."""
     ext = dict(task.task_spec.extensions or {})
-    name = _form_name(dict(ext.get("properties") or {}), ext)
+    name = _form_name(ext)
     form = ctx.forms.get(name) if ctx.forms is not None and name else None
     clean = {str(k): v for k, v in raw.items() if isinstance(k, str) and not k.startswith("_")}
     if form is None:
@@ -403,7 +403,7 @@ def _view(workflow: BpmnWorkflow, sim_clock: _Clock, ctx: SimContext) -> SimStat
     due_by_task = {t.attached_task_id: sim_clock.to_sim(t.fire_at).isoformat() for t in armed if t.attached_task_id}
     ready = []
     for s in ready_steps(workflow):
-        form = _form_name(s.properties, s.extensions)
+        form = _form_name(s.extensions)
         ready.append(SimTask(s.task_id, s.bpmn_id, s.name, s.lane, form, _fields(form, ctx),
                              due_by_task.get(s.task_id)))
     end_id = end_name = None

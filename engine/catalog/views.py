@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.catalog.drafts import CLOSED
+from engine.catalog.drafts import IS_OPEN
 from engine.catalog.visibility import visible_changes, visible_powers
 from engine.store import CatalogChange, Department, OpenTask, Power, PowerVersion, StepRecord, User
 
@@ -37,7 +37,7 @@ def open_requests(session: Session, power_ids: list[int]) -> dict[int, int]:
     if not power_ids:
         return {}
     query = (select(CatalogChange.power_id, CatalogChange.id)
-             .where(CatalogChange.power_id.in_(power_ids), CatalogChange.status.not_in(CLOSED)))
+             .where(CatalogChange.power_id.in_(power_ids), IS_OPEN))
     return {power_id: change_id for power_id, change_id in session.execute(query).all()}
 
 

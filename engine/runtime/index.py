@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkCalendar
 from engine.prepared import Batch, Prepared
-from engine.runtime.inspect import ArmedTimer, ReadyStep, armed_timers, ready_steps, task_state
+from engine.runtime.inspect import ArmedTimer, ReadyStep, armed_timers, form_of, ready_steps, task_state
 from engine.runtime.live import IndexState
 from engine.store import Case, OpenTask, Post, User, WaitingTimer
 
@@ -90,10 +90,6 @@ def _assignee_id(session: Session, step: ReadyStep, data: dict) -> int | None:
     return session.execute(select(User.id).where(User.username == username)).scalar()
 
 
-def _form_name(step: ReadyStep) -> str | None:
-    return step.properties.get("formJsonSchemaFilename") or step.extensions.get("formKey") or None
-
-
 def read_state(session: Session, case_id: int) -> IndexState:
     """The case's index rows as stored."""
     timers = {row.id: dict(row._mapping) for row in
@@ -131,7 +127,7 @@ def sync(session: Session, case: Case, workflow: BpmnWorkflow, calendar: WorkCal
         rows.append({
             "id": tid, "case_id": case.id, "bpmn_id": step.bpmn_id, "name": step.name, "lane": step.lane,
             "post_id": lanes.post_id(session, case.department_id, step), "department_id": case.department_id,
-            "assignee_id": _assignee_id(session, step, data), "form": _form_name(step), "created_at": now,
+            "assignee_id": _assignee_id(session, step, data), "form": form_of(step.extensions), "created_at": now,
             "due_at": step.due_at, "warn_at": warn_at, "alert_level": 0,
         })
     writes.add_many(_ADD_TASKS, rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,6 +105,12 @@ def ready_steps(workflow: BpmnWorkflow, timers: list[ArmedTimer] | None = None) 
         out.append(ReadyStep(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, spec.lane,
                              dict(ext.get("properties") or {}), ext, due.get(str(task.id))))
     return out
+
+
+def form_of(extensions: Mapping[str, Any]) -> str | None:
+    """The form a step names in its SpiffWorkflow extensions: ``formJsonSchemaFilename``, else ``formKey``."""
+    properties = extensions.get("properties") or {}
+    return properties.get("formJsonSchemaFilename") or extensions.get("formKey") or None
 
 
 def task_state(workflow: BpmnWorkflow, task_id: str) -> int | None:

@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 
 from engine.forms import Field, Form, Translate
+from engine.runtime.inspect import form_of
 
 if TYPE_CHECKING:
     from engine.runtime.runtime import Runtime
@@ -117,8 +118,7 @@ def form_names(specs: Iterable[Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for spec in specs:
         for task_spec in spec.task_specs.values():
-            ext = getattr(task_spec, "extensions", None) or {}
-            name = (ext.get("properties") or {}).get("formJsonSchemaFilename") or ext.get("formKey")
+            name = form_of(getattr(task_spec, "extensions", None) or {})
             bpmn_id = getattr(task_spec, "bpmn_id", None)
             if name and bpmn_id:
                 out[bpmn_id] = name

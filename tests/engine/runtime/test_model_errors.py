@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from xml.sax.saxutils import escape
 
 import pytest
 import time_machine
@@ -16,6 +17,11 @@ from tests.engine.conftest import APPLICANT, HERE, MONDAY_10_BJ, Org, open_steps
 
 PERMIT = (HERE / "fixtures" / "permit.bpmn").read_text(encoding="utf-8")
 PASS = '<bpmn:conditionExpression>result == "pass"</bpmn:conditionExpression>'
+
+
+def _passing_when(condition: str) -> str:
+    """permit.bpmn with ``condition`` on the arrow 审核结论 → 准予许可."""
+    return PERMIT.replace(PASS, f"<bpmn:conditionExpression>{escape(condition)}</bpmn:conditionExpression>")
 
 
 def _power(rt: Runtime, org: Org, bpmn: str) -> Power:
@@ -40,9 +46,7 @@ def _review(rt: Runtime, org: Org, power: Power, values: dict[str, str]) -> tupl
 
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_a_condition_reading_an_unfilled_optional_field_names_the_field_and_changes_nothing(rt, org):
-    bpmn = PERMIT.replace(PASS, '<bpmn:conditionExpression>materials_complete and result == "pass"'
-                                '</bpmn:conditionExpression>')
-    power = _power(rt, org, bpmn)
+    power = _power(rt, org, _passing_when('materials_complete and result == "pass"'))
 
     problem, case_id = _review(rt, org, power, {"result": "pass"})
 
@@ -71,8 +75,7 @@ def test_a_gateway_with_no_true_condition_and_no_default_says_so(rt, org):
 
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_any_other_failure_names_the_element_and_the_kind_of_error_not_the_expression(rt, org):
-    power = _power(rt, org, PERMIT.replace(PASS, "<bpmn:conditionExpression>1 / amount &gt; 0"
-                                                 "</bpmn:conditionExpression>"))
+    power = _power(rt, org, _passing_when("1 / amount > 0"))
 
     problem, _ = _review(rt, org, power, {"result": "pass", "amount": "0"})
 
@@ -84,9 +87,7 @@ def test_any_other_failure_names_the_element_and_the_kind_of_error_not_the_expre
 
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_a_condition_that_runs_too_long_is_stopped_and_reported_as_such(db, rt, org):
-    power = _power(rt, org, PERMIT.replace(PASS, "<bpmn:conditionExpression>"
-                                                 "any(False for _ in range(10 ** 6) for _ in range(10 ** 6))"
-                                                 "</bpmn:conditionExpression>"))
+    power = _power(rt, org, _passing_when("any(False for _ in range(10 ** 6) for _ in range(10 ** 6))"))
     quick = Runtime(db.sessions, replace(rt.settings, script_timeout=0.05))
 
     problem, _ = _review(quick, org, power, {"result": "pass"})
@@ -97,8 +98,7 @@ def test_a_condition_that_runs_too_long_is_stopped_and_reported_as_such(db, rt, 
 
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_code_the_sandbox_refuses_before_running_it_is_reported_as_such(rt, org):
-    power = _power(rt, org, PERMIT.replace(PASS, "<bpmn:conditionExpression>sum(range(10 ** 12)) &gt; 0"
-                                                 "</bpmn:conditionExpression>"))
+    power = _power(rt, org, _passing_when("sum(range(10 ** 12)) > 0"))
 
     problem, _ = _review(rt, org, power, {"result": "pass"})
 
