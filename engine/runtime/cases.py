@@ -137,6 +137,7 @@ def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant,
         applicant_name=applicant.name, applicant_id_type=applicant.id_type,
         applicant_id_number=applicant.id_number, applicant_contact=applicant.contact, status="running",
         end_name=None, created_at=now, created_by=actor, completed_at=None, workflow_json="{}", version=1,
+        limit_alert_level=0,
         promised_due_at=cal.add_workdays(now, power.promised_limit_days),
         legal_due_at=cal.add_workdays(now, power.legal_limit_days),
     )

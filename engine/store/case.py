@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.store.base import Base
@@ -35,11 +35,20 @@ class Case(Base):
     workflow_json: Mapped[str] = mapped_column(Text)
     # Optimistic lock: a concurrent writer's UPDATE finds a different version and fails.
     version: Mapped[int] = mapped_column(default=1)
+    # How far the supervisor has raised this case's limit alerts (T3): 0 none, 1 promised limit, 2 legal limit.
+    limit_alert_level: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
 
     power: Mapped[Power] = relationship()
     process_version: Mapped[ProcessVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+    # Running cases only, led by the alert level: the tick seeks straight to limits that have just passed.
+    __table_args__ = (
+        Index("ix_cases_running_promised", "limit_alert_level", "promised_due_at",
+              sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),
+        Index("ix_cases_running_legal", "limit_alert_level", "legal_due_at",
+              sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),
+    )
 
 
 class OpenTask(Base):
@@ -120,6 +129,8 @@ class Alert(Base):
     due_at: Mapped[datetime | None]
     raised_at: Mapped[datetime] = mapped_column(index=True)
     message: Mapped[str] = mapped_column(Text)
+    # Values the rule's message names beyond step and deadline (e.g. P4's amount and range), for any language.
+    details: Mapped[dict[str, Any] | None]
 
     case: Mapped[Case] = relationship()
 
