@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 from engine import audit, clock
 from engine.store import Alert, Case
 
+#: Each rule's level and message. A key "RULE@SUBJECT" gives a rule a different message for one subject (e.g. a
+#: case-level rule's "case:promised"); messages may name {step}, {due} and any key of the alert's ``details``.
 RULES: dict[str, dict[str, str]] = {
     "T1": {"level": "yellow", "zh": "「{step}」将于 {due} 到期（黄灯预警）",
            "en": "\"{step}\" is due at {due} (yellow warning)"},
@@ -19,33 +22,48 @@ RULES: dict[str, dict[str, str]] = {
 }
 
 
+def _spec(rule: str, subject: str) -> dict[str, str] | None:
+    return RULES.get(f"{rule}@{subject}") or RULES.get(rule)
+
+
+def _text(template: str, step_name: str | None, due_text: str, details: dict[str, Any] | None) -> str:
+    return template.format(**(details or {}), step=step_name or "", due=due_text)
+
+
 def describe(alert: Alert, lang: str, due_text: str) -> str:
     """The alert's text in ``lang`` (zh or en); an alert of a rule not listed here keeps its stored text."""
-    spec = RULES.get(alert.rule)
+    spec = _spec(alert.rule, alert.subject)
     if spec is None or lang not in spec:
         return alert.message
-    return spec[lang].format(step=alert.step_name or "", due=due_text)
+    return _text(spec[lang], alert.step_name, due_text, alert.details)
 
 
 def raise_alert(session: Session, case: Case, *, subject: str, rule: str, step_name: str | None,
-                due_at: datetime | None, at: datetime | None = None, actor: str = "supervisor") -> Alert | None:
-    """Record the alert unless it already exists; returns the new alert or None."""
+                due_at: datetime | None, at: datetime | None = None, actor: str = "supervisor",
+                details: dict[str, Any] | None = None) -> Alert | None:
+    """Record the alert unless it already exists; returns the new alert or None.
+
+    ``details`` (JSON values) are kept with the alert and fill the message's further placeholders.
+    """
     exists = session.execute(
         select(Alert.id).where(Alert.case_id == case.id, Alert.subject == subject, Alert.rule == rule)
     ).first()
     if exists:
         return None
     at = at or clock.now()
-    spec = RULES[rule]
+    spec = _spec(rule, subject)
+    assert spec is not None, f"alert rule {rule} has no message"
     due_text = clock.deadline_text(due_at) if due_at else "-"
     alert = Alert(case_id=case.id, department_id=case.department_id, subject=subject, step_name=step_name,
-                  rule=rule, level=spec["level"], due_at=due_at, raised_at=at,
-                  message=spec["zh"].format(step=step_name or "", due=due_text))
+                  rule=rule, level=spec["level"], due_at=due_at, raised_at=at, details=details,
+                  message=_text(spec["zh"], step_name, due_text, details))
     try:
         with session.begin_nested():
             session.add(alert)
     except IntegrityError:
         return None  # another supervisor raised it first; once is enough
-    audit.record(session, actor, f"alert.{alert.level}", case_id=case.id, step=step_name,
-                 payload={"rule": rule, "subject": subject, "due_at": due_at}, at=at)
+    payload: dict[str, Any] = {"rule": rule, "subject": subject, "due_at": due_at}
+    if details:
+        payload["details"] = details
+    audit.record(session, actor, f"alert.{alert.level}", case_id=case.id, step=step_name, payload=payload, at=at)
     return alert
