@@ -15,7 +15,7 @@ import json
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -184,7 +184,7 @@ def step(state: SimState | str, task_id: str, data: Mapping[str, Any], ctx: SimC
     task = _find(workflow, task_id)
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise SimError("task.not_ready")
-    values, notes = _coerce(task, dict(data), ctx)
+    values, notes = _coerce(task, dict(data), ctx, today=clock.local(sim_clock.now).date())
     task.set_data(**values)
     try:
         task.run()
@@ -349,8 +349,12 @@ def _fields(form_name: str | None, ctx: SimContext) -> list[SimField]:
             for f in form.fields]
 
 
-def _coerce(task: Task, raw: dict[str, Any], ctx: SimContext) -> tuple[dict[str, Any], list[str]]:
-    """Typed values for the step's form, plus (non-blocking) notes on what a real case would refuse."""
+def _coerce(task: Task, raw: dict[str, Any], ctx: SimContext, *, today: date) -> tuple[dict[str, Any], list[str]]:
+    """Typed values for the step's form, plus (non-blocking) notes on what a real case would refuse.
+
+    Dates are checked as a real case would check them: against what earlier steps of the simulated case recorded
+    and against the simulated day.
+    """
     ext = dict(task.task_spec.extensions or {})
     name = _form_name(ext)
     form = ctx.forms.get(name) if ctx.forms is not None and name else None
@@ -361,7 +365,8 @@ def _coerce(task: Task, raw: dict[str, Any], ctx: SimContext) -> tuple[dict[str,
     values.update({k: v for k, v in clean.items() if not isinstance(v, str)})
     titles = {f.name: f.title for f in form.fields}
     lang = ctx.lang if ctx.lang in ("zh", "en") else "zh"
-    notes = [f"{titles.get(k, k)}：{msg}" for k, msg in form.validate(values, lang).items()]
+    problems = form.validate(values, lang, case_data=dict(task.data), today=today)
+    notes = [f"{titles.get(k, k)}：{msg}" for k, msg in problems.items()]
     return values, notes
 
 

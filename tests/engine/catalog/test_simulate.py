@@ -183,3 +183,21 @@ def test_view_is_json_ready(ctx: SimContext) -> None:
 
     data = simulate.start(LICENSE, ctx, now=MONDAY).to_dict()
     assert json.loads(json.dumps(data))["ready"][0]["fields"][0]["name"] == "applicant_name"
+
+
+def test_dates_are_checked_against_the_simulated_case_and_day(ctx: SimContext) -> None:
+    """A simulated case checks dates as a real one would: against earlier steps and the simulated day."""
+    state = simulate.start(LICENSE, ctx, now=MONDAY)
+    state = do(state, "accept", ctx, accept_result="accept", opinion="予以受理")
+    state = do(state, "handle", ctx, handle_result="grant", materials_verified="true")
+    state = do(state, "review", ctx, review_result="pass")
+    state = do(state, "approve", ctx, approve_result="approve", legal_basis="《食品安全法》第三十五条",
+               valid_from="2026-03-02", valid_until="2031-03-01")
+
+    def date_notes(delivered: str) -> list[str]:
+        done = do(state, "conclude", ctx, delivery_method="window", delivered_date=delivered)
+        return [n for n in done.notes if n.startswith("送达日期")]
+
+    assert "有效期起" in date_notes("2026-03-01")[0]  # before the licence the approval recorded
+    assert "2026-03-02" in date_notes("2026-03-03")[0]  # after the simulated today, not the real one
+    assert date_notes("2026-03-02") == []
