@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -336,10 +336,12 @@ def _share(total: int, r: int, rounds: int) -> int:
 def bulk_open_cases(p: Platform, count: int, rng: random.Random) -> None:
     """Insert ``count`` running cases, each waiting at one step with its boundary timer armed, not due.
 
-    These are the rows ``start_case``/``complete_task`` would leave (a case row, one open task, one
-    waiting timer per case), written with Core executemany because the tick reads nothing else.
+    These are the rows ``start_case``/``complete_task`` would leave (a case row with the power's promised and
+    legal limits counted in working days, not yet passed; one open task; one waiting timer per case), written
+    with Core executemany because the tick reads nothing else.
     """
     now = clock.now()
+    limits = _case_limits(p)
     with p.rt.reader() as s:
         power = s.execute(select(Power).where(Power.code == POWER_CODE)).scalar_one()
         query = select(ProcessVersion.id).where(ProcessVersion.process_key == PROCESS_KEY)
@@ -359,8 +361,8 @@ def bulk_open_cases(p: Platform, count: int, rng: random.Random) -> None:
                     process_version_id=version_id, department_id=power.department_id, subject=SUBJECT,
                     applicant_name=APPLICANT.name, applicant_id_type=APPLICANT.id_type,
                     applicant_id_number=APPLICANT.id_number, applicant_contact=APPLICANT.contact,
-                    status="running", created_at=created, created_by="bench", promised_due_at=due,
-                    legal_due_at=due + timedelta(days=14), workflow_json=PLACEHOLDER_JSON, version=1,
+                    status="running", created_at=created, created_by="bench", workflow_json=PLACEHOLDER_JSON,
+                    version=1, **limits(created), limit_alert_level=0,
                 ))
                 tasks.append(dict(
                     id=task_id, case_id=case_id, bpmn_id=sid, name=name, lane=post, post_id=posts[post],
@@ -386,6 +388,25 @@ def bulk_open_cases(p: Platform, count: int, rng: random.Random) -> None:
             conn.execute(text("VACUUM ANALYZE cases, open_tasks, waiting_timers"))
 
 
+def _case_limits(p: Platform) -> Callable[[datetime], dict[str, datetime]]:
+    """created → the case's ``promised_due_at`` and ``legal_due_at``, as ``start_case`` counts them."""
+    with p.rt.reader() as s:
+        power = s.execute(select(Power).where(Power.code == POWER_CODE)).scalar_one()
+        promised_days, legal_days = power.promised_limit_days, power.legal_limit_days
+    calendar = p.rt.calendar
+    known: dict[date, dict[str, datetime]] = {}
+
+    def limits(created: datetime) -> dict[str, datetime]:
+        # A deadline in working days depends only on the day the case starts (it ends at 24:00).
+        day = clock.local(created).date()
+        if day not in known:
+            known[day] = {"promised_due_at": calendar.add_workdays(created, promised_days),
+                          "legal_due_at": calendar.add_workdays(created, legal_days)}
+        return known[day]
+
+    return limits
+
+
 def supervisor_ratio(small: Platform, large: Platform, ticks: int) -> tuple[float, float, list[str]]:
     """(median tick seconds on ``small``, on ``large``, calendar warnings of the last tick).
 
@@ -403,7 +424,7 @@ def supervisor_ratio(small: Platform, large: Platform, ticks: int) -> tuple[floa
             times[id(p)].append(time.perf_counter() - started)
     for p in (small, large):
         r = results[id(p)]
-        if r.fired_cases or r.yellow or r.red or r.failed:
+        if r.fired_cases or r.yellow or r.red or r.limit_red or r.failed:
             print(f"  note: a tick found work ({r}); the figures are not 'none due'")
     return statistics.median(times[id(small)]), statistics.median(times[id(large)]), \
         results[id(large)].calendar_warnings

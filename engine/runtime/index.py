@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkCalendar
 from engine.prepared import Batch, Prepared
+from engine.runtime.case_clock import pauses_clock
 from engine.runtime.inspect import ArmedTimer, ReadyStep, armed_timers, form_of, ready_steps, task_state
 from engine.runtime.live import IndexState
 from engine.store import Case, OpenTask, Post, User, WaitingTimer
@@ -131,7 +132,8 @@ def sync(session: Session, case: Case, workflow: BpmnWorkflow, calendar: WorkCal
             "due_at": step.due_at, "warn_at": warn_at, "alert_level": 0,
         })
     writes.add_many(_ADD_TASKS, rows)
-    return fired, IndexState(kept_timers, set(steps))
+    paused = any(pauses_clock(step.properties) for step in steps.values())
+    return fired, IndexState(kept_timers, set(steps), paused)
 
 
 def _timer_values(case: Case, timer: ArmedTimer) -> dict[str, Any]:

@@ -21,6 +21,8 @@ class IndexState:
 
     timers: dict[str, dict[str, Any]] = field(default_factory=dict)
     tasks: set[str] = field(default_factory=set)
+    #: An open step stops the case's legal clock (known after a sync; not read back from the rows).
+    paused: bool = False
 
 
 @dataclass

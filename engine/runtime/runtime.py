@@ -23,7 +23,7 @@ from engine.config import Settings
 from engine.db import readonly_factory
 from engine.forms import FormRegistry
 from engine.prepared import Batch, Prepared
-from engine.runtime import index
+from engine.runtime import case_clock, index, limits
 from engine.runtime.codec import ParsedVersion, WorkflowCodec
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import Hooks
@@ -43,8 +43,10 @@ _UPDATE_CASE = update(Case.__table__).where(_CASES.id == bindparam("case_id"),
                                             _CASES.version == bindparam("old_version"))
 _WRITE_WORKFLOW = Prepared(_UPDATE_CASE.values(workflow_json=bindparam("workflow_json"),
                                                version=bindparam("new_version")))
+# Completing also stores the limit alert level (T3), raised there when the case ends past a limit.
 _WRITE_CASE = Prepared(_UPDATE_CASE.values(workflow_json=bindparam("workflow_json"), status=bindparam("status"),
                                            completed_at=bindparam("completed_at"), end_name=bindparam("end_name"),
+                                           limit_alert_level=bindparam("limit_alert_level"),
                                            version=bindparam("new_version")))
 # Locking a case reads its row (without the workflow JSON, which the live cache usually makes unnecessary)
 # and the two power/process values a step needs, in one statement: the ORM query with eager loads cost
@@ -225,13 +227,24 @@ class Runtime:
                 raise_alert(session, case, subject=t.attached_task_id, rule="T2", step_name=t.attached_name,
                             due_at=t.fire_at, at=now, actor=actor)
                 loaded.writes.add(_ALERT_RED, {"task_id": t.attached_task_id})
+        if (clock_change := case_clock.change(case, loaded.index.paused, now, self.calendar)) is not None:
+            case_clock.queue(session, loaded.writes, case, clock_change, actor, now)
         values: dict[str, Any] = {"workflow_json": self.codec.dumps(workflow)}
         if workflow.completed and case.status == "running":
-            values.update(status="completed", completed_at=now, end_name=end_name(workflow))
+            values.update(status="completed", completed_at=now, end_name=end_name(workflow),
+                          limit_alert_level=_limit_level_at_end(session, case, now, actor))
             audit.queue(session, loaded.writes, actor, "case.complete", case_id=case.id,
                         payload={"end": values["end_name"]}, at=now)
         _write_case(session, case, values, loaded.writes)
         loaded.saved = True
+
+
+def _limit_level_at_end(session: Session, case: Case, now: datetime, actor: str) -> int:
+    """The case's limit alert level as it ends: a limit that passed before any tick saw it is alerted now."""
+    late = limits.passed(case, now)  # two comparisons: nothing more unless the case ends late
+    if late:
+        limits.raise_late(session, case, late, at=now, actor=actor)
+    return limits.level_after(case, late)
 
 
 def as_persistent(session: Session, values: dict[str, Any]) -> Case:

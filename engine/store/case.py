@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engine.store.base import Base
 from engine.store.process import Power, ProcessVersion
 
+#: The predicate of the case-limit indexes; a query must state it to use them.
+CLOCK_RUNNING = "status = 'running' AND clock_paused_at IS NULL"
+
 
 class Case(Base):
     __tablename__ = "cases"
@@ -37,17 +40,19 @@ class Case(Base):
     version: Mapped[int] = mapped_column(default=1)
     # How far the supervisor has raised this case's limit alerts (T3): 0 none, 1 promised limit, 2 legal limit.
     limit_alert_level: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
+    # Set while a step that stops the legal clock is open (property clock=paused: 补正, 听证 …).
+    clock_paused_at: Mapped[datetime | None]
 
     power: Mapped[Power] = relationship()
     process_version: Mapped[ProcessVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-    # Running cases only, led by the alert level: the tick seeks straight to limits that have just passed.
+    # Running cases whose clock runs, led by the alert level: the tick seeks straight to limits just passed.
     __table_args__ = (
         Index("ix_cases_running_promised", "limit_alert_level", "promised_due_at",
-              sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),
+              sqlite_where=text(CLOCK_RUNNING), postgresql_where=text(CLOCK_RUNNING)),
         Index("ix_cases_running_legal", "limit_alert_level", "legal_due_at",
-              sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),
+              sqlite_where=text(CLOCK_RUNNING), postgresql_where=text(CLOCK_RUNNING)),
     )
 
 

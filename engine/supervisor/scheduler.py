@@ -17,8 +17,9 @@ log = logging.getLogger("sunshine.supervisor")
 def _job(rt: Runtime) -> None:
     try:
         result = tick(rt)
-        if result.fired_cases or result.yellow or result.red:
-            log.info("tick: fired %s cases, %s yellow, %s red", result.fired_cases, result.yellow, result.red)
+        if result.fired_cases or result.yellow or result.red or result.limit_red:
+            log.info("tick: fired %s cases, %s yellow, %s red, %s case time-limit", result.fired_cases,
+                     result.yellow, result.red, result.limit_red)
     except Exception:  # a failed tick must not stop the next one
         log.exception("supervisor tick failed")
 

@@ -7,18 +7,25 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import InstrumentedAttribute, Session, load_only
 
 from engine import clock
 from engine.alerts import raise_alert
+from engine.runtime import limits
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.runtime import Runtime
 from engine.runtime.timers import fire_due_timers
 from engine.store import Case, OpenTask, WaitingTimer
+from engine.store.case import CLOCK_RUNNING
 
 log = logging.getLogger("sunshine.supervisor")
 BATCH = 500
+_CASES = Case.__table__.c
+# A late case is locked reading only what rule T3 needs, never its workflow JSON.
+_LOCK_LIMITS = (select(Case).options(load_only(Case.department_id, Case.status, Case.clock_paused_at,
+                                               Case.promised_due_at, Case.legal_due_at, Case.limit_alert_level))
+                .with_for_update(skip_locked=True, key_share=True))
 
 
 @dataclass
@@ -26,21 +33,25 @@ class TickResult:
     fired_cases: int = 0
     yellow: int = 0
     red: int = 0
+    #: Red T3 alerts: cases past their promised or legal time limit.
+    limit_red: int = 0
     failed: list[int] = field(default_factory=list)
     calendar_warnings: list[str] = field(default_factory=list)
 
 
 def tick(rt: Runtime, now: datetime | None = None) -> TickResult:
-    """Fire due timers, then raise yellow and red alerts for steps past their marks."""
+    """Fire due timers, raise yellow and red alerts for steps past their marks, then red ones for cases past
+    their promised or legal limit."""
     now = now or clock.now()
     result = TickResult()
     due = _read_due(rt, now)
     _fire_timers(rt, due.timer_cases, result)
     _raise(rt, now, due.yellow, result, level=1)
     _raise(rt, now, due.red, result, level=2)
+    _raise_limits(rt, now, due.late_cases, result)
     result.calendar_warnings = rt.calendar.warnings_for(now)
-    for text in result.calendar_warnings:
-        log.warning(text)
+    for warning in result.calendar_warnings:
+        log.warning(warning)
     return result
 
 
@@ -49,10 +60,11 @@ class _Due:
     timer_cases: list[int]
     yellow: list[tuple[str, int]]
     red: list[tuple[str, int]]
+    late_cases: list[int]
 
 
 def _read_due(rt: Runtime, now: datetime) -> _Due:
-    """What is due, by index, in one read-only session (a tick with nothing due costs three indexed reads).
+    """What is due, by index, in one read-only session (a tick with nothing due costs five indexed reads).
 
     The lists may go stale while the tick works (firing a timer opens and closes steps); each item is
     re-checked under its case lock, and a step opened meanwhile is seen by the next tick.
@@ -66,7 +78,10 @@ def _read_due(rt: Runtime, now: datetime) -> _Due:
         ).scalars().all()
         yellow = _due_steps(session, [0], OpenTask.warn_at, now)
         red = _due_steps(session, [0, 1], OpenTask.due_at, now)
-    return _Due(list(dict.fromkeys(timers)), yellow, red)
+        promised = _late_cases(session, [0], Case.promised_due_at, now)
+        legal = _late_cases(session, [0, 1], Case.legal_due_at, now)
+    # A case late on both limits is one unit of work: both alerts, one transaction.
+    return _Due(list(dict.fromkeys(timers)), yellow, red, list(dict.fromkeys(promised + legal)))
 
 
 def _due_steps(session: Session, below: list[int], moment: InstrumentedAttribute[datetime | None],
@@ -77,6 +92,16 @@ def _due_steps(session: Session, below: list[int], moment: InstrumentedAttribute
     rows = session.execute(select(OpenTask.id, OpenTask.case_id).where(OpenTask.alert_level.in_(below), moment <= now)
                            .order_by(moment).limit(BATCH))
     return [(task_id, case_id) for task_id, case_id in rows]
+
+
+def _late_cases(session: Session, below: list[int], deadline: InstrumentedAttribute[datetime | None],
+                now: datetime) -> list[int]:
+    """Ids of running cases whose ``deadline`` has passed and whose limit alert level is in ``below``."""
+    # Stating the partial indexes' own predicate lets both databases use them (the level leads, as above);
+    # finished and paused cases are not in them at all.
+    rows = session.execute(select(Case.id).where(text(CLOCK_RUNNING), Case.limit_alert_level.in_(below),
+                                                 deadline <= now).order_by(deadline).limit(BATCH))
+    return list(rows.scalars())
 
 
 def _fire_timers(rt: Runtime, case_ids: list[int], result: TickResult) -> None:
@@ -109,3 +134,26 @@ def _raise(rt: Runtime, now: datetime, due: list[tuple[str, int]], result: TickR
                 else:
                     result.red += 1
             task.alert_level = level
+
+
+def _raise_limits(rt: Runtime, now: datetime, case_ids: list[int], result: TickResult) -> None:
+    """Raise the red T3 alerts of running cases past their promised or legal limit, each in its own transaction."""
+    for case_id in case_ids:
+        # The case row lock, taken as for steps above, and the conditional UPDATE make each limit alert once
+        # however many supervisors race; the level moves without touching the case's version, so staff
+        # working the case meanwhile are not refused.
+        with rt.sessions() as session, session.begin():
+            case = session.execute(_LOCK_LIMITS.where(Case.id == case_id)).scalar_one_or_none()
+            if case is None or case.status != "running" or case.clock_paused_at is not None:
+                continue
+            late = limits.passed(case, now)
+            if not late or not _claim(session, case, limits.level_after(case, late)):
+                continue
+            result.limit_red += limits.raise_late(session, case, late, at=now, actor="supervisor")
+
+
+def _claim(session: Session, case: Case, level: int) -> bool:
+    """Move the case's limit alert level up to ``level``; False if another supervisor (or the case's end) did."""
+    moved = session.execute(update(Case.__table__).where(
+        _CASES.id == case.id, _CASES.limit_alert_level < level, text(CLOCK_RUNNING)).values(limit_alert_level=level))
+    return moved.rowcount == 1
