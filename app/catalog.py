@@ -13,6 +13,7 @@ from app import runtime, select_locale
 from app.auth import login_required, role_required
 from app.modeler import may_model
 from engine import clock
+from engine.access import may_see_case
 from engine.catalog.diff import diff_fields, diff_flowcharts
 from engine.catalog.drafts import (
     EDITABLE,
@@ -157,6 +158,10 @@ def _render_change(change_id: int, *, errors: dict[str, str] | None = None, text
         if file is None:
             abort(404)
         missing = readiness(s, file.change, rt.forms, lang)
+        # An ordinary request is readable by all staff, its review case only as any case is (engine.access):
+        # link the case and its open step only for those it opens to, not to a 404.
+        case_id = file.change.review_case_id
+        sees_case = case_id is not None and may_see_case(s, g.user, case_id)
     before = file.published.fields if file.published else {}
     field_diff = diff_fields(before, file.change.fields, lang)
     flow_diff = diff_flowcharts(file.published.internal_bpmn if file.published else None, file.change.internal_bpmn)
@@ -167,7 +172,7 @@ def _render_change(change_id: int, *, errors: dict[str, str] | None = None, text
         "catalog/change.html", file=file, fields=shown, required=required, current=current,
         errors=errors or {}, missing=missing, field_diff=field_diff, flow_diff=flow_diff, problems=problems or {},
         editable=file.change.status in EDITABLE and _may_edit(file.change.department_id), layouts=LAYOUTS,
-        can_model=_may_use_modeler(file.change.department_id),
+        can_model=_may_use_modeler(file.change.department_id), sees_case=sees_case,
         penalty_kinds=PENALTY_KINDS, categories=CATEGORIES), status
 
 

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.config import Settings
+from engine.config import Settings, SettingsError
 
 
 class CliState(dict[str, Any]):
@@ -78,7 +78,15 @@ def main(ctx: click.Context) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("spiff").setLevel(logging.WARNING)
     if ctx.obj is None:
-        ctx.obj = CliState(Settings.from_env())
+        ctx.obj = CliState(_settings())
+
+
+def _settings() -> Settings:
+    """The settings from the environment; a value that cannot work stops every command before it starts."""
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        _stop("环境变量设置有误 / invalid settings:\n  " + "\n  ".join(exc.problems))
 
 
 @main.group()
@@ -116,7 +124,8 @@ def supervisor(obj: CliState, once: bool) -> None:
 
     if once:
         r = tick(obj["runtime"])
-        click.echo(f"fired {r.fired_cases} case(s), {r.yellow} yellow, {r.red} red alert(s)")
+        click.echo(f"fired {r.fired_cases} case(s), {r.yellow} yellow, {r.red} red alert(s), "
+                   f"{r.limit_red} case time-limit alert(s)")
         for w in r.calendar_warnings:
             click.echo(f"警告 / WARNING: {w}", err=True)
         sys.exit(1 if r.failed else 0)

@@ -12,9 +12,10 @@ which JSON Schema cannot say; validation reports them at the field, in the reade
     not later than today, the Beijing date of ``engine.clock.now()``.
 
 Every text a reader sees (the form's title and description, each field's title and description, each choice's
-title, the ``title`` of ``x-not-before-case``) is written in Chinese and is the msgid of its English translation in
-the gettext catalog: ``Form.localised(translate)`` is the form in the reader's language, ``form_texts`` lists the
-texts a form needs translated. The engine never reads the catalog; the caller passes its ``gettext``.
+title, the ``title`` of ``x-not-before-case``, and a field's ``ui:help`` in the form's ui schema) is written in
+Chinese and is the msgid of its English translation in the gettext catalog: ``Form.localised(translate)`` is the
+form in the reader's language, ``form_texts`` and ``ui_texts`` list the texts a form and its ui schema need
+translated. The engine never reads the catalog; the caller passes its ``gettext``.
 
 Any other ``x-`` keyword, one outside a field, or one naming a field the form does not have is a mistake in
 the form: ``Form.problems`` lists them and ``FormRegistry.field_names`` refuses such a form, so the flowchart
@@ -106,6 +107,8 @@ class Field:
     required: bool
     choices: list[tuple[str, str]] = field(default_factory=list)
     description: str | None = None
+    #: The ui schema's ``ui:help``: guidance shown under the field (a rule of the step, say).
+    help: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,42 @@ class Form:
             else:
                 kind = spec.get("type", "string")
             out.append(Field(name, self._text(spec.get("title"), name), kind, name in required, choices,
-                             self._text(spec.get("description"), "") or None))
+                             self._text(spec.get("description"), "") or None, self._help(name)))
         return out
+
+    def required_now(self, raw: Mapping[str, Any]) -> set[str]:
+        """The fields a submission of ``raw`` (as typed) must fill in: the schema's ``required`` and those its
+        ``if``/``then``/``else`` (at the top or in a top-level ``allOf``) require for these values."""
+        return _required(self.schema, self.coerce(dict(raw)))
+
+    @property
+    def conditionally_required(self) -> set[str]:
+        """The fields only some ``then``/``else`` branch requires (their required mark depends on the values)."""
+        return _required(self.schema, None) - _required(self.schema, None, branches=False)
+
+    @property
+    def required_by_choice(self) -> dict[str, dict[str, list[str]]]:
+        """For each choice or yes/no field on which other fields' requirement depends: each of its values (as
+        submitted; "" for a yes/no left open) → the ``conditionally_required`` fields that value requires. The page
+        moves the required marks with the choices: the fields required by the current value of each of them.
+
+        Each value is judged alone, so a condition reading two fields at once is left to ``required_now``."""
+        read, conditional = _condition_fields(self.schema), self.conditionally_required
+        out: dict[str, dict[str, list[str]]] = {}
+        for f in self.fields:
+            if f.name not in read or f.kind not in ("choice", "boolean"):
+                continue
+            values = [v for v, _ in f.choices] if f.kind == "choice" else ["", "true", "false"]
+            required = {value: sorted(self.required_now({f.name: value}) & conditional) for value in values}
+            if len({tuple(names) for names in required.values()}) > 1:  # a choice that moves nothing is left out
+                out[f.name] = required
+        return out
+
+    def _help(self, name: str) -> str | None:
+        ui = self.ui.get(name)
+        if not isinstance(ui, dict):
+            return None
+        return self._text(ui.get("ui:help"), "") or None
 
     def coerce(self, raw: dict[str, str]) -> dict[str, Any]:
         """Turn submitted text into typed values; blanks are left out so ``required`` catches them."""
@@ -258,6 +295,50 @@ def form_texts(schema: Any) -> list[str]:
         texts += spec.get("enum", []) if isinstance(spec.get("enum"), list) else []
         ref = spec.get(NOT_BEFORE_CASE)
         texts.append(ref.get("title") if isinstance(ref, dict) else None)
+    return list(dict.fromkeys(t for t in texts if isinstance(t, str) and _CJK.search(t)))
+
+
+def _required(schema: Any, data: Mapping[str, Any] | None, *, branches: bool = True) -> set[str]:
+    """The names an object schema requires, with those of the ``if`` branch ``data`` takes (of every branch when
+    ``data`` is None; of none without ``branches``), at its top and in its ``allOf``."""
+    if not isinstance(schema, dict):
+        return set()
+    out = {name for name in schema.get("required", []) if isinstance(name, str)}
+    parts = schema.get("allOf")
+    for part in parts if isinstance(parts, list) else []:
+        out |= _required(part, data, branches=branches)
+    if branches and "if" in schema:
+        if data is None:
+            taken = [schema.get("then"), schema.get("else")]
+        else:
+            taken = [schema.get("then") if Draft202012Validator(schema["if"]).is_valid(data) else schema.get("else")]
+        for branch in taken:
+            out |= _required(branch, data)
+    return out
+
+
+def _condition_fields(schema: Any) -> set[str]:
+    """The fields the ``if`` of an object schema (at its top or in its ``allOf``) reads."""
+    if not isinstance(schema, dict):
+        return set()
+    out: set[str] = set()
+    condition = schema.get("if")
+    if isinstance(condition, dict):
+        properties = condition.get("properties")
+        out |= set(properties) if isinstance(properties, dict) else set()
+        out |= {name for name in condition.get("required", []) if isinstance(name, str)}
+    parts = schema.get("allOf")
+    for part in parts if isinstance(parts, list) else []:
+        out |= _condition_fields(part)
+    return out
+
+
+def ui_texts(ui: Any) -> list[str]:
+    """Every text of a ui schema that a reader sees, each once, in the order of the file: each field's
+    ``ui:help``. Texts without a Chinese character need no translation and are left out."""
+    if not isinstance(ui, dict):
+        return []
+    texts = [spec.get("ui:help") for spec in ui.values() if isinstance(spec, dict)]
     return list(dict.fromkeys(t for t in texts if isinstance(t, str) and _CJK.search(t)))
 
 

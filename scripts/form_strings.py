@@ -1,7 +1,8 @@
 """The texts of the step forms (forms/*.json) that need an English translation in the gettext catalog.
 
-A form is written in Chinese; each text a reader sees (``engine.forms.form_texts``) is the msgid of its English
-msgstr in app/translations/en/LC_MESSAGES/messages.po, as everywhere else in the UI.
+A form is written in Chinese; each text a reader sees (``engine.forms.form_texts``, and the ``ui:help`` of its
+ui schema: ``engine.forms.ui_texts``) is the msgid of its English msgstr in
+app/translations/en/LC_MESSAGES/messages.po, as everywhere else in the UI.
 
     .venv/bin/python scripts/form_strings.py              # every text, with the forms that use it
     .venv/bin/python scripts/form_strings.py --missing    # only those without English (exit 1 if any)
@@ -23,7 +24,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.forms import form_texts  # noqa: E402  (the repository root is put on the path just above)
+from engine.forms import form_texts, ui_texts  # noqa: E402  (the repository root is put on the path just above)
 
 FORMS = ROOT / "forms"
 CATALOG = ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -33,9 +34,8 @@ def form_strings(directory: Path = FORMS) -> dict[str, list[str]]:
     """Every translatable text of the forms in ``directory`` → the form files that use it (file order)."""
     out: dict[str, list[str]] = {}
     for path in sorted(directory.glob("*.json")):
-        if path.name.endswith(".uischema.json"):  # layout only: no text a reader sees
-            continue
-        for text in form_texts(json.loads(path.read_text(encoding="utf-8"))):
+        texts = ui_texts if path.name.endswith(".uischema.json") else form_texts  # a ui schema's only text: ui:help
+        for text in texts(json.loads(path.read_text(encoding="utf-8"))):
             out.setdefault(text, []).append(path.name)
     return out
 

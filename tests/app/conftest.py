@@ -24,6 +24,14 @@ def app(db):
     return application
 
 
+def required_mark(page: str, name: str) -> str | None:
+    """How a task page marks field ``name`` required: "shown", "hidden" (until a choice requires it) or None."""
+    label = re.search(rf'<label id="l-{name}"[^>]*>.*?</label>', page, re.S)
+    assert label is not None, name
+    star = re.search(r'<span class="req"( hidden)?>\*</span>', label[0])
+    return None if star is None else "hidden" if star[1] else "shown"
+
+
 def csrf(client: FlaskClient, path: str = "/login") -> str:
     """The anti-forgery token a page hands the browser."""
     return CSRF.search(client.get(path).get_data(as_text=True)).group(1)

@@ -6,7 +6,7 @@ import io
 import re
 from pathlib import Path
 
-from tests.app.conftest import new_change, sign_in
+from tests.app.conftest import new_change, required_mark, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 LICENSE_BPMN = (ROOT / "processes" / "license_food_business.bpmn").read_bytes()
@@ -97,9 +97,14 @@ def test_the_drafting_department_withdraws_a_request_from_its_review_step(app):
     page = drafter.get(task_url).get_data(as_text=True)
     assert re.search(r'name="prepare_result" value="submit"\s+checked', page), page
     assert 'value="withdraw"' in page and "撤回申请" in page and "撤回理由" in page
+    # Submitting needs 已核对 and 申请说明, withdrawing a reason: the marks follow the choice shown.
+    marks = ("prepare_result", "checked", "opinion", "reason")
+    assert [required_mark(page, name) for name in marks] == [None, "shown", "shown", "hidden"]
 
     resp = drafter.post(task_url, data={"csrf": token, "prepare_result": "withdraw", "opinion": "不再调整"})
-    assert resp.status_code == 422 and 'class="field invalid" data-field="reason"' in resp.get_data(as_text=True)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'class="field invalid" data-field="reason"' in page
+    assert [required_mark(page, name) for name in marks] == [None, "hidden", "hidden", "shown"]
     resp = drafter.post(task_url, data={"csrf": token, "prepare_result": "withdraw", "reason": "机构改革方案未定"})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from engine.store import CatalogChange, Power
-from tests.app.conftest import sign_in
+from tests.app.conftest import new_change, sign_in
 from tests.app.test_catalog import FORM, _work
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,6 +147,22 @@ def test_ordinary_requests_stay_readable_by_all_staff(app):
     clerk, _ = _client(app, "mz_shouli")
     assert clerk.get(ordinary).status_code == 200
     assert clerk.get(change_url).status_code == 404
+
+
+def test_the_review_case_is_linked_only_for_those_it_opens_to(app):
+    # An ordinary request is read by all staff; its review case, like any case, by its department's staff and the
+    # review chain (engine/access.py): nobody is sent to a 404.
+    drafter, _, change_url = new_change(app)
+    page = drafter.get(change_url).get_data(as_text=True)
+    case_url = re.search(r'href="(/work/cases/\d+)">查看审核办件', page)[1]
+    task_url = re.search(r'href="(/work/tasks/[^"]+)">编制并提交调整申请', page)[1]
+    assert drafter.get(case_url).status_code == 200 and drafter.get(task_url).status_code == 200
+
+    outsider, _ = _client(app, "mz_mulu")  # 民政局
+    page = outsider.get(change_url).get_data(as_text=True)
+    assert "当前环节：编制并提交调整申请" in page  # still told where the review stands
+    assert "查看审核办件" not in page and not re.search(r"/work/(cases/\d|tasks/)", page)
+    assert outsider.get(case_url).status_code == 404
 
 
 def test_a_second_request_for_a_power_is_refused_with_a_link_to_the_open_one(app):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from app import create_app
 from app.cli import CliState, main
-from engine.config import Settings
+from engine.config import Settings, SettingsError
 from tests.conftest import drop_audit_triggers
 
 
@@ -70,3 +72,18 @@ def test_a_database_that_is_missing_or_not_migrated_gets_a_sentence_not_a_traceb
         result = invoke(f"sqlite:///{empty}", *args)
         assert result.exit_code == 1 and "数据库尚未建表" in result.output, result.output
         assert "Traceback" not in result.output
+
+
+def test_a_setting_that_cannot_work_stops_start_up_with_a_sentence(monkeypatch):
+    def serve(*args, **kwargs):
+        raise AssertionError("the platform must not start")
+
+    monkeypatch.setattr("app.create_app", serve)
+    result = CliRunner().invoke(main, ["run"], env={"SUNSHINE_SIGNIN_LOCKOUT_MINUTES": "-15"})
+    assert result.exit_code == 1, result.output
+    assert "SUNSHINE_SIGNIN_LOCKOUT_MINUTES=-15：须为大于 0" in result.output and "must be" in result.output
+    assert "Traceback" not in result.output
+    # Under gunicorn the application factory refuses the same way, before it connects anywhere.
+    monkeypatch.setenv("SUNSHINE_SIGNIN_USER_FAILURES", "-1")
+    with pytest.raises(SettingsError, match="SUNSHINE_SIGNIN_USER_FAILURES=-1"):
+        create_app()

@@ -26,6 +26,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 def test_every_form_text_has_an_english_translation():
     texts = form_strings.form_strings()
     assert len(texts) > 200 and "有效期至" in texts and "直接送达" in texts  # the script reads every form
+    assert texts["情节严重的，须经负责人集体讨论决定。"] == ["penalty_general_decide.uischema.json"]  # and ui:help
     missing = form_strings.missing()
     assert missing == {}, "add English to app/translations/en/LC_MESSAGES/messages.po for: " + "; ".join(
         f"{text} ({', '.join(files)})" for text, files in missing.items())
@@ -41,8 +42,10 @@ def test_a_text_without_english_is_reported_with_its_form(tmp_path):
     form = {"title": "测试表单", "properties": {"x": {"type": "string", "title": "有效期至"},
                                              "y": {"type": "string", "title": "一个没有英文的新字段"}}}
     (tmp_path / "test.json").write_text(json.dumps(form, ensure_ascii=False), encoding="utf-8")
-    (tmp_path / "test.uischema.json").write_text('{"ui:order": ["y"]}', encoding="utf-8")
-    assert form_strings.missing(tmp_path) == {"测试表单": ["test.json"], "一个没有英文的新字段": ["test.json"]}
+    (tmp_path / "test.uischema.json").write_text('{"y": {"ui:help": "一条没有英文的说明"}, "ui:order": ["y"]}',
+                                                 encoding="utf-8")
+    assert form_strings.missing(tmp_path) == {"测试表单": ["test.json"], "一个没有英文的新字段": ["test.json"],
+                                              "一条没有英文的说明": ["test.uischema.json"]}
     assert form_strings.main(["--missing", "--forms-dir", str(tmp_path)]) == 1
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from engine import clock
 from engine.supervisor.tick import tick
-from tests.app.conftest import csrf, sign_in
+from tests.app.conftest import csrf, required_mark, sign_in
 
 TASK_LINK = re.compile(r'class="open-task" href="(/work/tasks/[^"]+)">([^<]+)<')
 ACCEPT = {
@@ -282,3 +282,27 @@ def test_an_english_reader_works_a_step_on_a_form_in_english(app):
     approver.get("/lang/zh")
     assert "<dt>主体业态</dt><dd data-field=\"entity_type\">餐饮服务经营者</dd>" in approver.get(case_link).get_data(
         as_text=True)
+
+
+def test_a_field_s_help_shows_under_it_and_a_choice_moves_the_required_marks(app):
+    client = app.test_client()
+    token = sign_in(client, "shouli")
+    [(link, _)] = _inbox(client)
+    page = client.get(link).get_data(as_text=True)
+    # The ui schema's ui:help, under the choices and read out with them.
+    assert ('<div class="choices" role="radiogroup" aria-labelledby="l-accept_result" '
+            'aria-describedby="h-accept_result">') in page
+    assert '<small class="hint help" id="h-accept_result">予以受理须四项必备材料齐全；' in page
+    # 补正 needs its list of materials: marked once that choice is made (js/stepform.js moves the mark meanwhile).
+    assert (required_mark(page, "opinion"), required_mark(page, "supplement_list")) == ("shown", "hidden")
+    assert required_mark(page, "material_power_of_attorney") is None  # optional whatever the choice
+    resp = client.post(link, data={"csrf": token, **ACCEPT, "accept_result": "supplement"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and required_mark(page, "supplement_list") == "shown"
+    # Its description and its error are read out with it too.
+    assert ('<textarea id="f-supplement_list" name="supplement_list" rows="4" aria-invalid="true" '
+            'aria-describedby="d-supplement_list e-supplement_list">') in page
+    assert "data-required-by=" in page and "js/stepform.js" in page
+    client.get("/lang/en")
+    page = client.get(link).get_data(as_text=True)
+    assert "Accept only when all four required materials are present;" in page and "予以受理须" not in page

@@ -66,6 +66,15 @@ def test_a_new_power_goes_from_draft_to_the_public_hall(page: Page, tmp_path: Pa
     expect(page.get_by_text("提交前还需完成")).to_have_count(0)
     page.screenshot(path=str(tmp_path / "change.png"), full_page=True)
 
+    # The required marks follow the choice: 已核对 and 申请说明 to submit, a reason to withdraw.
+    page.goto("/work/")
+    page.locator("a.open-task", has_text="编制并提交调整申请").first.click()
+    marks = {name: page.locator(f'.field[data-field="{name}"] > label .req') for name in ("checked", "reason")}
+    expect(marks["checked"]).to_be_visible()
+    expect(marks["reason"]).to_be_hidden()
+    page.locator('.field[data-field="prepare_result"]').get_by_label("撤回申请").check()
+    expect(marks["reason"]).to_be_visible()
+    expect(marks["checked"]).to_be_hidden()
     work_first_step(page, "编制并提交调整申请", {}, {"checked": "true", "opinion": "请审核"})
     sign_out(page)
     sign_in(page, "fazhiban")

@@ -12,7 +12,7 @@ import time_machine
 
 from engine.bpmn.parser import load_process
 from engine.bpmn.rules.timers import CASE_START_DATA
-from engine.forms import FormError, FormRegistry, form_text, form_texts
+from engine.forms import FormError, FormRegistry, form_text, form_texts, ui_texts
 from engine.runtime.stepforms import form_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -183,3 +183,29 @@ def test_form_texts_lists_every_text_a_reader_sees_once_and_form_text_leaves_bla
     assert len(texts) == len(set(texts)) and "direct" not in texts
     assert form_texts({"properties": {"kind": {"title": "ID", "enum": ["甲类", "b"]}}}) == ["甲类"]
     assert form_text("", lambda _: "the catalog's header") == "" and form_text("有效期至", None) == "有效期至"
+
+
+def test_a_field_s_ui_help_is_shown_in_the_reader_s_language_and_listed_for_translation():
+    form = FORMS.get("penalty_general_decide.json")
+    help_text = "情节严重的，须经负责人集体讨论决定。"
+    assert {f.name: f.help for f in form.fields}["circumstance"] == help_text
+    assert {f.name: f.help for f in form.fields}["decision_result"] is None
+    english = form.localised({help_text: "A grave case must be decided collectively."}.get)
+    assert {f.name: f.help for f in english.fields}["circumstance"] == "A grave case must be decided collectively."
+    assert ui_texts(form.ui) == [help_text]
+    assert ui_texts({"x": {"ui:help": "plain"}, "y": {"ui:widget": "radio"}, "ui:order": ["x"]}) == []
+
+
+def test_the_fields_a_choice_requires_follow_the_values_shown():
+    prepare = FORMS.get("catalog_review_prepare.json")
+    # No choice (a review case on the previous flowchart version) submits: 已核对 and 申请说明 are required.
+    assert prepare.required_now({}) == prepare.required_now({"prepare_result": "submit"}) == {"checked", "opinion"}
+    assert prepare.required_now({"prepare_result": "withdraw"}) == {"reason"}
+    assert prepare.conditionally_required == {"checked", "opinion", "reason"}
+    assert prepare.required_by_choice == {"prepare_result": {"submit": ["checked", "opinion"], "withdraw": ["reason"]}}
+    # A yes/no choice moves requirements too; a choice that moves none (证件类型) is left out.
+    handle = FORMS.get("license_food_business_handle.json")
+    assert handle.required_by_choice["onsite_inspection_required"] == {
+        "": [], "true": ["onsite_inspection_date", "onsite_inspectors", "onsite_result"], "false": []}
+    assert "reason" in handle.required_now({"handle_result": "refuse"}) - handle.required_now({})
+    assert "applicant_id_type" not in FORMS.get("license_food_business_accept.json").required_by_choice
