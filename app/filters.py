@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Flask
 from flask_babel import get_locale
@@ -32,13 +33,23 @@ def action_label(action: str) -> str:
     labels = {
         "case.start": _("登记受理"), "task.complete": _("办理环节"), "timer.fired": _("时限到期"),
         "alert.yellow": _("黄灯预警"), "alert.red": _("红灯报警"), "case.complete": _("办结"),
-        "catalog.status": _("审核状态变更"),
+        "catalog.status": _("审核状态变更"), "case.applicant_corrected": _("更正申请人信息"),
+        "case.clock_paused": _("暂停计时"), "case.clock_resumed": _("恢复计时"),
     }
     return labels.get(action, action)
 
 
+def applicant_changes(payload: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """(field label, before, after) for each applicant field a ``case.applicant_corrected`` event changed."""
+    labels = {"applicant_name": _("名称或姓名"), "applicant_id_type": _("证件类型"),
+              "applicant_id_number": _("证件号码"), "applicant_contact": _("联系电话")}
+    before, after = (payload or {}).get("before") or {}, (payload or {}).get("after") or {}
+    return [(labels.get(name, name), str(before.get(name, "")), str(value)) for name, value in after.items()]
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(action_label, "action_label")
+    app.add_template_filter(applicant_changes, "applicant_changes")
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(deadline, "deadline")
     app.add_template_filter(alert_text, "alert_text")

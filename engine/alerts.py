@@ -19,6 +19,16 @@ RULES: dict[str, dict[str, str]] = {
            "en": "\"{step}\" is due at {due} (yellow warning)"},
     "T2": {"level": "red", "zh": "「{step}」已超过办理时限 {due}（红灯报警）",
            "en": "\"{step}\" is past its limit {due} (red alert)"},
+    # P4's details carry numbers (amount, low, high) so each language formats them; see engine/rules/p4_discretion.
+    "P4": {"level": "red",
+           "zh": "「{step}」违法情节「{circumstance}」罚款 {amount:,} 元，"
+                 "超出自由裁量基准 {low:,}–{high:,} 元（红灯报警）",
+           "en": "\"{step}\": a fine of {amount:,} yuan for circumstance \"{circumstance}\" is outside the discretion "
+                 "standard's {low:,}–{high:,} yuan (red alert)"},
+    "T3@case:promised": {"level": "red", "zh": "办件已超过承诺办结时限 {due}（红灯报警）",
+                         "en": "The case is past its promised time limit {due} (red alert)"},
+    "T3@case:legal": {"level": "red", "zh": "办件已超过法定办结时限 {due}（红灯报警）",
+                      "en": "The case is past its legal time limit {due} (red alert)"},
 }
 
 

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, clock
-from engine.applicant_ids import id_number_problem, phone_problem
-from engine.forms import Translate
+from engine.applicant_ids import normalise_id
+from engine.forms import Form, Translate
 from engine.identity import post_ids_of
 from engine.prepared import Prepared
+from engine.runtime.applicant import (
+    APPLICANT_FIELDS,
+    FIELD_LIMITS,
+    Applicant,
+    Correction,
+    applicant_of,
+    applicant_problems,
+    carries_applicant,
+    correction,
+    problem_message,
+    text_problem,
+)
 from engine.runtime.deploy import newest_number
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import StepEvent
@@ -40,34 +52,18 @@ _POWER_TO_START = Prepared(
                & (_VERSIONS.version == newest_number(_POWERS.process_key)))
     .where(_POWERS.code == bindparam("code"))
 )
-
-#: The longest text each registration field may hold (the case columns' lengths): longer is refused, never cut.
-FIELD_LIMITS = {"subject": 300, "name": 200, "id_type": 30, "id_number": 60, "contact": 100}
-
-
-@dataclass(frozen=True)
-class Applicant:
-    """The person or organisation the case is about (行政相对人)."""
-
-    name: str
-    id_type: str
-    id_number: str
-    contact: str
-
-    def problems(self) -> dict[str, str]:
-        """Field → "required" or "too_long" for each field that cannot be stored as given."""
-        return {k: p for k, v in asdict(self).items() if (p := _text_problem(v, FIELD_LIMITS[k]))}
-
-
-def _text_problem(value: object, limit: int) -> str | None:
-    text = str(value or "").strip()
-    return "required" if not text else "too_long" if len(text) > limit else None
-
+_CASES = Case.__table__.c
+# A step that corrects the applicant (rare) writes those columns with a statement of its own, so the case write
+# every step runs stays as it is. The case lock is held; the version is the one the step's case write then checks
+# and bumps, so the correction never moves the version by itself.
+_CORRECT_APPLICANT = Prepared(update(Case.__table__)
+                              .where(_CASES.id == bindparam("case_id"), _CASES.version == bindparam("old_version"))
+                              .values({name: bindparam(name) for name in APPLICANT_FIELDS}))
 
 def _unstorable(applicant: Applicant, subject: str) -> dict[str, str]:
     # What no case may be started with, by form field: missing or longer than its column.
     out = {f"applicant_{k}": p for k, p in applicant.problems().items()}
-    if problem := _text_problem(subject, FIELD_LIMITS["subject"]):
+    if problem := text_problem(subject, FIELD_LIMITS["subject"]):
         out["subject"] = problem
     return out
 
@@ -75,19 +71,15 @@ def _unstorable(applicant: Applicant, subject: str) -> dict[str, str]:
 def registration_problems(applicant: Applicant, subject: str) -> dict[str, str]:
     """What is wrong with a case a clerk registers, by form field (``subject``, ``applicant_…``): "required",
     "too_long", or for the ID number and telephone "format" / "check" (a wrong check character)."""
-    out = _unstorable(applicant, subject)
-    if "applicant_id_number" not in out and (problem := id_number_problem(applicant.id_type, applicant.id_number)):
-        out["applicant_id_number"] = problem
-    if "applicant_contact" not in out and (problem := phone_problem(applicant.contact)):
-        out["applicant_contact"] = problem
+    out = applicant_problems(applicant)
+    if problem := text_problem(subject, FIELD_LIMITS["subject"]):
+        out["subject"] = problem
     return out
 
 
 def start_data(applicant: Applicant, subject: str, power_code: str, power_name: str) -> dict[str, str]:
     """What every new case's workflow holds from the start (the linter's ``CASE_START_DATA`` names these keys)."""
-    return {"applicant_name": applicant.name, "applicant_id_type": applicant.id_type,
-            "applicant_id_number": applicant.id_number, "applicant_contact": applicant.contact,
-            "subject": subject, "power_code": power_code, "power_name": power_name}
+    return {**applicant.columns(), "subject": subject, "power_code": power_code, "power_name": power_name}
 
 
 def start_case(rt: Runtime, power_code: str, applicant: Applicant, subject: str, *, actor: str,
@@ -134,12 +126,12 @@ def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant,
     values = dict(
         serial=case_serial(session, power.department_code, now), power_id=power.id,
         process_version_id=power.version_id, department_id=department_id or power.department_id, subject=subject,
-        applicant_name=applicant.name, applicant_id_type=applicant.id_type,
-        applicant_id_number=applicant.id_number, applicant_contact=applicant.contact, status="running",
+        **applicant.columns(), status="running",
         end_name=None, created_at=now, created_by=actor, completed_at=None, workflow_json="{}", version=1,
-        limit_alert_level=0,
-        promised_due_at=cal.add_workdays(now, power.promised_limit_days),
-        legal_due_at=cal.add_workdays(now, power.legal_limit_days),
+        limit_alert_level=0, clock_paused_at=None,
+        # A limit the catalog leaves open (0: penalties have no promised limit) is no deadline, not "today".
+        promised_due_at=cal.add_workdays(now, power.promised_limit_days) if power.promised_limit_days else None,
+        legal_due_at=cal.add_workdays(now, power.legal_limit_days) if power.legal_limit_days else None,
     )
     values["id"] = _INSERT_CASE.scalar(conn, values)
     case = as_persistent(session, values)
@@ -179,25 +171,15 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
             session, step = loaded.session, loaded.step
             if not _may_work(step.assignee_id, step.holds_post, user):
                 raise RuntimeProblem("task.not_allowed")
-            values = dict(raw)
-            if step.form:
-                form = rt.forms.get(step.form)
-                if form is None:
-                    raise RuntimeProblem("form.missing", form=step.form)
-                values = form.coerce(raw)
-                # Dates may be checked against what earlier steps recorded (x-not-before-case) and today.
-                errors = form.localised(translate).validate(values, lang,
-                                                            case_data=step_data(loaded.workflow, task_id),
-                                                            today=clock.local(loaded.now).date())
-                if errors:
-                    raise RuntimeProblem("form.invalid", fields=errors)
+            values, corrected = _validated(rt, loaded, task_id, raw, lang, translate)
             # Time may have run out since the last tick: fire due timers first, so a late completion still
             # raises its red alert and an interrupting limit wins as the model says.
             rt.fire_due_timers(loaded)
             task = loaded.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
                 raise RuntimeProblem("task.not_ready")
-            event = StepEvent(session, loaded.case, loaded.process_key, step.bpmn_id, values, user)
+            event = StepEvent(session, loaded.case, loaded.process_key, step.bpmn_id, values, user, task_id=task_id,
+                              step_name=step.name)
             rt.hooks.run_before(event)
             task.set_data(**values)
             task.run()
@@ -211,11 +193,64 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
                         step=step.name, payload={"task": task_id, "bpmn_id": step.bpmn_id, "data": data,
                                                  "overdue": bool(step.due_at and loaded.now > step.due_at)},
                         at=loaded.now)
+            if corrected is not None:
+                _correct_applicant(loaded, corrected, user.username, task_id)
             rt.save(loaded, user.username)
             rt.hooks.run_after(event)
             return loaded.case
     except StaleDataError as exc:
         raise RuntimeProblem("case.busy") from exc
+
+
+def _validated(rt: Runtime, loaded: Loaded, task_id: str, raw: dict[str, Any], lang: str,
+               translate: Translate | None) -> tuple[dict[str, Any], Correction | None]:
+    """The step's values as its form types them, and the correction they make to the case's applicant (if any).
+
+    Every problem, the form's and the corrected applicant's (checked as registration checks it), is a field
+    message of one ``form.invalid``.
+    """
+    assert loaded.step is not None
+    form: Form | None = None
+    values: dict[str, Any] = dict(raw)
+    errors: dict[str, str] = {}
+    if loaded.step.form:
+        form = rt.forms.get(loaded.step.form)
+        if form is None:
+            raise RuntimeProblem("form.missing", form=loaded.step.form)
+        values = form.coerce(raw)
+        # Dates may be checked against what earlier steps recorded (x-not-before-case) and today.
+        errors = form.localised(translate).validate(values, lang, case_data=step_data(loaded.workflow, task_id),
+                                                    today=clock.local(loaded.now).date())
+    corrected = None
+    if carries_applicant(values):
+        corrected = correction(applicant_of(loaded.case), values, form)
+        if corrected is not None:
+            # The form's own message on a field comes first: it says what the field's widget expects.
+            errors = {**_applicant_messages(corrected, values, lang), **errors}
+        if isinstance(values.get("applicant_id_number"), str):  # the workflow holds the number as the row does
+            values["applicant_id_number"] = normalise_id(values["applicant_id_number"])
+    if errors:
+        raise RuntimeProblem("form.invalid", fields=errors)
+    return values, corrected
+
+
+def _applicant_messages(corrected: Correction, values: dict[str, Any], lang: str) -> dict[str, str]:
+    # Only a changed 证件类型 makes a number the step did not submit wrong: its message goes to the type.
+    return {(name if name in values else "applicant_id_type"): problem_message(name, code, lang)
+            for name, code in corrected.problems().items()}
+
+
+def _correct_applicant(loaded: Loaded, corrected: Correction, actor: str, task_id: str) -> None:
+    """Queue the case row's corrected applicant and the audit event that records the correction."""
+    case = loaded.case
+    columns = corrected.after.columns()
+    loaded.writes.add(_CORRECT_APPLICANT, {**columns, "case_id": case.id, "old_version": case.version})
+    audit.queue(loaded.session, loaded.writes, actor, "case.applicant_corrected", case_id=case.id,
+                step=loaded.step.name if loaded.step else None, payload=corrected.payload(task_id), at=loaded.now)
+    # The session's case shows what its row will hold without becoming dirty: an ORM flush would write it again
+    # under its own version bump.
+    for key, value in columns.items():
+        set_committed_value(case, key, value)
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

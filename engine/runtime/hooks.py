@@ -1,4 +1,5 @@
-"""Platform reactions to steps of its own processes (e.g. the catalog review publishes when it ends).
+"""Platform reactions to steps: of its own processes (e.g. the catalog review publishes when it ends), and of
+every process (supervision rules that read what a step recorded, e.g. P4).
 
 Hooks run inside the step's transaction: a ``before`` hook may refuse the step with a RuntimeProblem, an
 ``after`` hook's changes commit or roll back together with the step.
@@ -24,17 +25,21 @@ class StepEvent:
     bpmn_id: str
     values: dict[str, Any]
     user: User
+    #: The step's task id and name (an alert about the step names it by them).
+    task_id: str
+    step_name: str
 
 
 StepHook = Callable[[StepEvent], None]
 
 
 class Hooks:
-    """Hooks keyed by (process key, BPMN id of the user task)."""
+    """Hooks keyed by (process key, BPMN id of the user task), and ``after`` hooks for every step."""
 
     def __init__(self) -> None:
         self._before: dict[tuple[str, str], list[StepHook]] = defaultdict(list)
         self._after: dict[tuple[str, str], list[StepHook]] = defaultdict(list)
+        self._after_any: list[StepHook] = []
 
     def before(self, process_key: str, bpmn_id: str, hook: StepHook) -> None:
         self._before[(process_key, bpmn_id)].append(hook)
@@ -42,10 +47,17 @@ class Hooks:
     def after(self, process_key: str, bpmn_id: str, hook: StepHook) -> None:
         self._after[(process_key, bpmn_id)].append(hook)
 
+    def after_any(self, hook: StepHook) -> None:
+        """Run ``hook`` after every completed step of every process; it must return at once for most steps."""
+        self._after_any.append(hook)
+
     def run_before(self, event: StepEvent) -> None:
         for hook in self._before.get((event.process_key, event.bpmn_id), []):
             hook(event)
 
     def run_after(self, event: StepEvent) -> None:
         for hook in self._after.get((event.process_key, event.bpmn_id), []):
+            hook(event)
+        # After the step's own reactions, so a rule sees what they changed.
+        for hook in self._after_any:
             hook(event)
