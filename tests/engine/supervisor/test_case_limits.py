@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import time_machine
 from sqlalchemy import select
 
 from engine import alerts
-from engine.db import make_engine, session_factory
 from engine.runtime.cases import complete_task, start_case
 from engine.runtime.runtime import Runtime
 from engine.store import Alert, Case
 from engine.supervisor.tick import tick
 from tests.engine.conftest import APPLICANT, MONDAY_10_BJ, open_steps
+from tests.engine.supervisor.racing import race_two_supervisors
 
 # 「测试许可」 promises 5 and allows 20 working days from Monday 23 November 2026 (no holidays in between).
 PROMISED_DUE = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 24:00 Monday 30 November, Beijing
@@ -88,27 +87,7 @@ def test_finished_cases_are_never_alerted_by_the_tick(rt, org, power):
 
 def test_two_supervisors_racing_raise_each_limit_alert_once(rt, org, power, db):
     cases = [_start(rt, power) for _ in range(12)]
-    other_engine = make_engine(db.url)
-    second = Runtime(session_factory(other_engine), rt.settings)
-    barrier = threading.Barrier(2)
-    raised: list[int] = []
-    errors: list[BaseException] = []
-
-    def run(runtime: Runtime) -> None:
-        try:
-            barrier.wait()
-            raised.append(tick(runtime).limit_red)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    with time_machine.travel(PROMISED_DUE + timedelta(seconds=1), tick=False):
-        threads = [threading.Thread(target=run, args=(r,)) for r in (rt, second)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    other_engine.dispose()
-    assert errors == []
-    assert sum(raised) == len(cases)
+    results = race_two_supervisors(rt, db.url, PROMISED_DUE + timedelta(seconds=1))
+    assert sum(r.limit_red for r in results) == len(cases)
     assert sorted(a.case_id for a in _limit_alerts(rt)) == sorted(c.id for c in cases)
     assert {_stored(rt, c.id).limit_alert_level for c in cases} == {1}

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import time_machine
 from sqlalchemy import func, select
 
-from engine.db import make_engine, session_factory
 from engine.runtime.cases import complete_task, start_case
 from engine.runtime.runtime import Runtime
 from engine.store import Alert, AuditEvent, Case, OpenTask, WaitingTimer
 from engine.supervisor.tick import tick
 from tests.engine.conftest import APPLICANT, MONDAY_10_BJ, open_steps
+from tests.engine.supervisor.racing import race_two_supervisors
 
 ACCEPT_WARN = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)   # 24:00 Monday, Beijing
 ACCEPT_DUE = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)    # 24:00 Tuesday, Beijing
@@ -87,26 +86,7 @@ def test_a_timer_due_while_staff_act_still_raises_its_red_alert(rt, org, power):
 
 def test_two_supervisors_racing_fire_each_timer_once(rt, org, power, db):
     cases = [_start(rt, power) for _ in range(12)]
-    other_engine = make_engine(db.url)
-    second = Runtime(session_factory(other_engine), rt.settings)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run(runtime: Runtime) -> None:
-        try:
-            barrier.wait()
-            tick(runtime)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    with time_machine.travel(ACCEPT_DUE + timedelta(seconds=1), tick=False):
-        threads = [threading.Thread(target=run, args=(r,)) for r in (rt, second)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    other_engine.dispose()
-    assert errors == []
+    race_two_supervisors(rt, db.url, ACCEPT_DUE + timedelta(seconds=1))
     with rt.sessions() as s:
         fired = s.execute(select(AuditEvent.case_id).where(AuditEvent.action == "timer.fired")).scalars().all()
         reds = s.execute(select(func.count()).select_from(Alert).where(Alert.rule == "T2")).scalar()
