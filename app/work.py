@@ -18,8 +18,8 @@ from engine.casefile import case_file
 from engine.identity import department_ids_of
 from engine.inbox import counts_by_post
 from engine.inbox import inbox as inbox_rows
+from engine.runtime.applicant import problem_message
 from engine.runtime.cases import (
-    FIELD_LIMITS,
     Applicant,
     can_work,
     complete_task,
@@ -73,32 +73,20 @@ def new_case() -> Any:
                               normalise_id(values.get("applicant_id_number", "")),
                               values.get("applicant_contact", "").strip())
         subject = values.get("subject", "").strip()
-        errors = {k: _registration_message(k, code) for k, code in registration_problems(applicant, subject).items()}
+        lang = select_locale()
+        errors = {k: problem_message(k, code, lang) for k, code in registration_problems(applicant, subject).items()}
         if values.get("power") not in {p.code for p in powers}:
             errors["power"] = _("请从列表中选择。")
         if not errors:
             try:
                 case = start_case(runtime(), values["power"], applicant, subject, actor=g.user.username)
             except RuntimeProblem as exc:
-                flash(exc.message(select_locale()))
+                flash(exc.message(lang))
             else:
                 flash(_("已登记办件 %(serial)s。", serial=case.serial))
                 return redirect(url_for("work.case", case_id=case.id))
     return render_template("work/new_case.html", powers=powers, values=values, errors=errors, id_types=ID_TYPES), \
         (422 if errors else 200)
-
-
-def _registration_message(field: str, code: str) -> str:
-    if code == "required":
-        return _("此项为必填项。")
-    if code == "too_long":
-        limit = FIELD_LIMITS["subject" if field == "subject" else field.removeprefix("applicant_")]
-        return _("内容过长，最多 %(limit)s 个字。", limit=limit)
-    if field == "applicant_contact":
-        return _("请填写有效的联系电话（至少 7 位数字）。")
-    if code == "check":
-        return _("证件号码的校验位不符，请逐位核对。")
-    return _("证件号码不符合所选证件类型的格式。")
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])

@@ -21,14 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.alerts import raise_alert
+from engine.catalog.drafts import latest_version
 from engine.forms import Form
 from engine.runtime.hooks import StepEvent
-from engine.runtime.stepforms import form_names
-from engine.store import Alert, PowerVersion, ProcessVersion
+from engine.store import Alert
 
 if TYPE_CHECKING:
     from engine.runtime.runtime import Runtime
@@ -147,18 +146,14 @@ def choice_titles(form: Form | None) -> dict[str, dict[str, str]]:
 
 def published_standard(session: Session, power_id: int) -> Any:
     """The discretion standard of the power's newest published version (the one in force when deciding)."""
-    fields = session.execute(select(PowerVersion.fields).where(PowerVersion.power_id == power_id)
-                             .order_by(PowerVersion.number.desc()).limit(1)).scalar()
-    return (fields or {}).get("discretion_standard")
+    version = latest_version(session, power_id)
+    return version.fields.get("discretion_standard") if version is not None else None
 
 
 def _step_form(rt: Runtime, event: StepEvent) -> Form | None:
-    # The step's form names the choices; the parsed flowchart is cached per version, the form per process.
-    version_id = event.case.process_version_id
-    parsed = rt.codec.parsed_id(version_id, lambda: event.session.get_one(ProcessVersion, version_id))
-    name = form_names([parsed.spec, *parsed.subprocess_specs.values()]).get(event.bpmn_id)
+    # The step's form names the choices (registry-cached).
     try:
-        return rt.forms.get(name) if name else None
+        return rt.forms.get(event.form) if event.form else None
     except ValueError:  # an unreadable form file: match by the stored values alone
         return None
 

@@ -179,7 +179,7 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
             if task is None or task.state != TaskState.READY:
                 raise RuntimeProblem("task.not_ready")
             event = StepEvent(session, loaded.case, loaded.process_key, step.bpmn_id, values, user, task_id=task_id,
-                              step_name=step.name)
+                              step_name=step.name, form=step.form)
             rt.hooks.run_before(event)
             task.set_data(**values)
             task.run()

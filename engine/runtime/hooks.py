@@ -25,9 +25,10 @@ class StepEvent:
     bpmn_id: str
     values: dict[str, Any]
     user: User
-    #: The step's task id and name (an alert about the step names it by them).
+    #: The step's task id and name (an alert about the step names it by them), and the name of its form.
     task_id: str
     step_name: str
+    form: str | None = None
 
 
 StepHook = Callable[[StepEvent], None]
