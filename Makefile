@@ -19,6 +19,8 @@ translations: $(STAMP)
 
 setup: $(STAMP) translations
 
+# On a developer's machine keys are generated once into instance/ (engine/keys.py); production sets them.
+run: export SUNSHINE_ENV ?= development
 run: setup
 	$(BIN)/sunshine db upgrade
 	$(BIN)/sunshine demo

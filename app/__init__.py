@@ -7,9 +7,12 @@ import logging
 from flask import Flask, abort, g, render_template, request, session
 from flask_babel import Babel
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import headers, uploads
 from engine.config import Settings
 from engine.db import make_engine, session_factory
+from engine.keys import with_keys
 from engine.platform import build_runtime
 from engine.runtime.runtime import Runtime
 
@@ -37,11 +40,17 @@ def select_locale() -> str:
 
 def create_app(settings: Settings | None = None, *, start_supervisor: bool = False) -> Flask:
     """Build the web application over the database in ``settings``."""
-    settings = settings or Settings.from_env()
+    # Refuses to start on a missing, default or short key outside development (engine/keys.py).
+    settings = with_keys(settings or Settings.from_env())
     app = Flask(__name__)
     app.config.update(SECRET_KEY=settings.secret_key, BABEL_DEFAULT_LOCALE="zh",
                       BABEL_TRANSLATION_DIRECTORIES="translations")
+    app.config.update(headers.cookie_settings(settings))
     Babel(app, locale_selector=select_locale)
+    if settings.trusted_proxies:
+        # The client's address as the trusted proxies pass it on (each appends the one it saw); the scheme as the
+        # nearest one, nginx, states it (docs/deploy.md). Anything further left in the headers is the client's claim.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=1)  # type: ignore[method-assign]
     runtime = build_runtime(session_factory(make_engine(settings.database_url)), settings)
     app.extensions["sunshine"] = runtime
 
@@ -55,6 +64,8 @@ def create_app(settings: Settings | None = None, *, start_supervisor: bool = Fal
     app.register_blueprint(catalog.bp)
     app.register_blueprint(modeler.bp)
     app.register_blueprint(catalog_io.bp)
+    # First of all: nothing may read a body before its limit is set (app/uploads.py).
+    uploads.install(app, settings.max_request_bytes)
     app.before_request(_refuse_nul_bytes)
     app.before_request(auth.load_user)
     app.before_request(auth.check_csrf)
@@ -73,13 +84,7 @@ def create_app(settings: Settings | None = None, *, start_supervisor: bool = Fal
         except Exception:  # the error page itself failed: plain words, still no trace
             return FALLBACK_500, 500, {"Content-Type": "text/html; charset=utf-8"}
 
-    @app.after_request
-    def harden(response):  # type: ignore[no-untyped-def]
-        # No framing by other sites (clickjacking a 办理 button), no content sniffing, no case URLs leaked outside.
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.after_request(headers.harden)
 
     @app.context_processor
     def inject() -> dict:

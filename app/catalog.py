@@ -11,9 +11,14 @@ from sqlalchemy.orm import Session
 
 from app import runtime, select_locale
 from app.auth import login_required, role_required
+from app.inputs import bounded_ids, int_arg
 from app.modeler import may_model
+from app.uploads import limit_body
 from engine import clock
 from engine.access import may_see_case
+from engine.bpmn.parser import over_limits
+from engine.bpmn.problems import MAX_LISTED, first_problems
+from engine.bpmn.safe_xml import max_bytes_limit
 from engine.catalog.diff import diff_fields, diff_flowcharts
 from engine.catalog.drafts import (
     EDITABLE,
@@ -37,13 +42,19 @@ from engine.runtime.errors import RuntimeProblem
 from engine.store import CatalogChange, Department, Power
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+bounded_ids(bp)  # ids in URLs: see app/inputs.py
 EDITABLE_FIELDS = [f for f in FIELDS if f.key not in ("code", "category", "department")]
 PROBLEM_TEXT = {
-    "integer": ("请填写非负整数。", "Enter a whole number."), "text": ("格式不正确。", "Wrong format."),
+    "integer": ("请填写非负整数。", "Enter a whole number."),
+    "days": ("时限不能超过 2500 个工作日。", "A time limit cannot exceed 2500 working days."),
+    "text": ("格式不正确。", "Wrong format."),
     "url": ("链接应以 http:// 或 https:// 开头。", "Links start with http:// or https://."),
     "exceeds_legal": ("承诺时限不能超过法定时限。", "The promised limit cannot exceed the legal limit."),
     "range": ("金额应为数字，且最低不高于最高。", "Amounts must be numbers, lowest not above highest."),
     "required": ("此项为必填项。", "This field is required."),
+    "invisible": ("含有看不见的字符（零宽字符、文字方向控制符或控制字符），请删除后重新输入。",
+                  "Contains a character nobody can see (zero-width, direction control or control character): "
+                  "delete it and type the text again."),
     "future": ("公布日期不能晚于今天：申请时限自该日起计算。",
                "The publication date cannot be later than today: the application deadline counts from it."),
     "too_old": ("公布日期不能早于 1949-10-01，请检查年份。",
@@ -100,7 +111,7 @@ def index() -> Any:
 def new_change() -> Any:
     scope = _scope()
     kind = request.values.get("kind", "add")
-    power_id = request.values.get("power", type=int)
+    power_id = int_arg("power", source=request.values)
     with runtime().reader() as s:
         departments = [d for d in s.query(Department).order_by(Department.code) if scope is None or d.id in scope]
         power = s.get(Power, power_id) if power_id else None
@@ -118,7 +129,7 @@ def new_change() -> Any:
                 published_on = date.fromisoformat(values["trigger_published_on"])
             except ValueError:
                 errors["trigger_published_on"] = _("日期格式应为 年-月-日。")
-        department_id = power.department_id if power else request.form.get("department", type=int)
+        department_id = power.department_id if power else int_arg("department", source=request.form)
         if department_id is None or (scope is not None and department_id not in scope):
             errors["department"] = _("请选择您所在的部门。")
         if not errors:
@@ -164,16 +175,20 @@ def _render_change(change_id: int, *, errors: dict[str, str] | None = None, text
         sees_case = case_id is not None and may_see_case(s, g.user, case_id)
     before = file.published.fields if file.published else {}
     field_diff = diff_fields(before, file.change.fields, lang)
-    flow_diff = diff_flowcharts(file.published.internal_bpmn if file.published else None, file.change.internal_bpmn)
+    # The diff is shown only against a published version, and not for a draft too large to check (it would walk
+    # every one of its elements: a 200,000-step upload held the page for a minute).
+    flow_diff = (diff_flowcharts(file.published.internal_bpmn, file.change.internal_bpmn)
+                 if file.published and not over_limits(file.change.internal_bpmn) else None)
     required = {f.key for f in required_fields(file.power.category)}
     shown = [f for f in relevant_fields(file.power.category) if f in EDITABLE_FIELDS]
     current = {f.key: (texts or {}).get(f.key, to_text(f.kind, file.change.fields.get(f.key))) for f in shown}
     return render_template(
         "catalog/change.html", file=file, fields=shown, required=required, current=current,
-        errors=errors or {}, missing=missing, field_diff=field_diff, flow_diff=flow_diff, problems=problems or {},
+        errors=errors or {}, missing=missing, field_diff=field_diff, flow_diff=flow_diff,
+        problems={which: first_problems(found) for which, found in (problems or {}).items() if found},
         editable=file.change.status in EDITABLE and _may_edit(file.change.department_id), layouts=LAYOUTS,
         can_model=_may_use_modeler(file.change.department_id), sees_case=sees_case,
-        penalty_kinds=PENALTY_KINDS, categories=CATEGORIES), status
+        penalty_kinds=PENALTY_KINDS, categories=CATEGORIES, max_listed=MAX_LISTED), status
 
 
 @bp.route("/changes/<int:change_id>")
@@ -241,12 +256,14 @@ def save_fields(change_id: int) -> Any:
 
 @bp.route("/changes/<int:change_id>/upload/<which>", methods=["POST"])
 @role_required("drafter", "legal", "admin")
+@limit_body(max_bytes_limit, file=True)
 def upload(change_id: int, which: str) -> Any:
     if which not in ("internal", "external"):
         abort(404)
     file = request.files.get("file")
     chosen = file is not None and bool(file.filename)
-    data = file.read() if file is not None else b""
+    # One byte past the flowchart limit is enough for the checker to say "too large" (SUNSHINE_MAX_BPMN_BYTES).
+    data = file.stream.read(max_bytes_limit() + 1) if file is not None else b""
     rt = runtime()
     try:
         with rt.sessions.begin() as s:

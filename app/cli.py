@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from sqlalchemy.orm import Session, sessionmaker
 
 from engine.config import Settings, SettingsError
 
@@ -22,13 +21,22 @@ class CliState(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         if key == "sessions":
             from engine.db import make_engine, session_factory
+            from engine.keys import with_keys
+
+            try:  # whatever writes to the database writes audit events, which need the audit key
+                self["settings"] = with_keys(self["settings"])
+            except SettingsError as exc:
+                _stop("密钥设置有误 / keys cannot be used:\n  " + "\n  ".join(exc.problems))
 
             url = self["settings"].database_url
             missing = _missing_sqlite_file(url)
             if missing is not None:  # connecting would leave an empty file behind, which helps nobody
                 _stop(f"数据库文件不存在：{missing}。请先运行 `sunshine db upgrade`。/ "
                       f"no database file at {missing}; run `sunshine db upgrade` first.")
+            from engine.audit import use_key
+
             self[key] = session_factory(make_engine(url))
+            use_key(self[key], self["settings"].audit_key)  # the audit key travels with the sessions
             return self[key]
         if key == "runtime":
             from engine.platform import build_runtime
@@ -94,14 +102,65 @@ def db() -> None:
     """Database schema."""
 
 
+def _owner_url(settings: Settings) -> str:
+    return settings.migration_database_url or settings.database_url
+
+
 @db.command("upgrade")
 @click.pass_obj
 def db_upgrade(obj: CliState) -> None:
-    """Apply all migrations to SUNSHINE_DATABASE_URL."""
+    """Apply all migrations, as the schema's owner (SUNSHINE_MIGRATION_DATABASE_URL, else SUNSHINE_DATABASE_URL)."""
     from engine.migrate import upgrade
 
-    upgrade(obj["settings"].database_url)
+    upgrade(_owner_url(obj["settings"]))
     click.echo("数据库已升级到最新版本 / database is up to date")
+    # Events written before the audit key existed are anchored by the first checkpoint: make it now, not a tick later.
+    from engine.keys import with_keys
+
+    try:
+        settings = with_keys(obj["settings"])
+    except SettingsError:
+        click.echo("设置密钥后请运行 `sunshine audit checkpoint` / "
+                   "run `sunshine audit checkpoint` once the keys are set")
+        return
+    from app.commands.audit import report
+    from engine.audit import checkpoint, use_key
+    from engine.db import make_engine, session_factory
+
+    engine = make_engine(_owner_url(settings))  # the owner's connection, as the upgrade's
+    try:
+        sessions = session_factory(engine)
+        use_key(sessions, settings.audit_key)
+        report(checkpoint(sessions, settings.audit_checkpoint_path))
+    finally:
+        engine.dispose()
+
+
+@db.command("grant")
+@click.argument("role")
+@click.option("--create", is_flag=True, help="Create ROLE (LOGIN) if it does not exist.")
+@click.option("--password", is_flag=True, help="Ask for ROLE's password and set it.")
+@click.pass_obj
+def db_grant(obj: CliState, role: str, create: bool, password: bool) -> None:
+    """PostgreSQL: let ROLE run the platform, with only SELECT and INSERT on the audit tables.
+
+    Connects as the owner (SUNSHINE_MIGRATION_DATABASE_URL, else SUNSHINE_DATABASE_URL); re-run after every upgrade.
+    """
+    from engine.db import make_engine
+    from engine.db_roles import RoleError, grant
+
+    secret = click.prompt(f"{role} 的密码 / password", hide_input=True, confirmation_prompt=True) if password else None
+    engine = make_engine(_owner_url(obj["settings"]))
+    try:
+        done = grant(engine, role, create=create, password=secret)
+    except RoleError as exc:
+        _stop(str(exc))
+    finally:
+        engine.dispose()
+    made = "已新建并" if done.created else "已"
+    click.echo(f"角色 {role} {made}授权：{done.tables} 张表，审计表只可读取和追加 / role {role} "
+               f"{'created and ' if done.created else ''}granted: {done.tables} tables, the audit tables read and "
+               f"append only. Point SUNSHINE_DATABASE_URL of the web and the supervisors at it.")
 
 
 @main.command()
@@ -123,37 +182,18 @@ def supervisor(obj: CliState, once: bool) -> None:
     from engine.supervisor.tick import tick
 
     if once:
-        r = tick(obj["runtime"])
-        click.echo(f"fired {r.fired_cases} case(s), {r.yellow} yellow, {r.red} red alert(s), "
-                   f"{r.limit_red} case time-limit alert(s)")
+        from app.commands.audit import report
+        from engine.audit import checkpoint
+
+        rt = obj["runtime"]
+        r = tick(rt)
+        click.echo(r.summary)
         for w in r.calendar_warnings:
             click.echo(f"警告 / WARNING: {w}", err=True)
-        sys.exit(1 if r.failed else 0)
+        sealed = checkpoint(rt.sessions, rt.settings.audit_checkpoint_path)  # as every tick of run_forever does
+        report(sealed)
+        sys.exit(1 if r.failed or sealed.file_problem else 0)
     run_forever(obj["runtime"])
-
-
-@main.group()
-def audit() -> None:
-    """The tamper-evident audit log."""
-
-
-@audit.command("verify")
-@click.pass_obj
-def audit_verify(obj: CliState) -> None:
-    """Recompute the hash chain; name the first broken event."""
-    from engine.audit import verify
-
-    sessions: sessionmaker[Session] = obj["sessions"]
-    with sessions() as session:
-        result = verify(session)
-    if result.ok:
-        click.echo(f"审计链完整：已核验 {result.checked} 条事件 / audit chain intact: {result.checked} events")
-        return
-    reasons = {"link": "链接断开 / link broken", "content": "内容被篡改 / content altered",
-               "tail": "末尾事件缺失 / events missing at the end"}
-    click.echo(f"审计链断裂：第一个异常事件 #{result.broken_id}（{reasons[result.reason or 'content']}）/ "
-               f"audit chain broken at event #{result.broken_id}", err=True)
-    sys.exit(1)
 
 
 @main.command()
@@ -165,22 +205,23 @@ def run(obj: CliState, host: str, port: int) -> None:
     from app import create_app
 
     settings: Settings = obj["settings"]
-    if settings.secret_key == Settings.secret_key:
-        click.secho("警告 / WARNING: SUNSHINE_SECRET_KEY 未设置，正在使用开发用默认密钥；上线前必须设置。/ "
-                    "SUNSHINE_SECRET_KEY is not set; the development default signs sessions. Set it before going live.",
-                    fg="yellow", err=True)
-    app = create_app(settings, start_supervisor=settings.supervisor_in_web)
+    try:
+        app = create_app(settings, start_supervisor=settings.supervisor_in_web)
+    except SettingsError as exc:
+        _stop("密钥设置有误 / keys cannot be used:\n  " + "\n  ".join(exc.problems))
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
 def _register_optional() -> None:
     # Command groups live beside their owners; each registers itself here.
+    from app.commands.audit import audit
     from app.commands.bpmn import bpmn
     from app.commands.calendar import calendar
     from app.commands.catalog import catalog
     from app.commands.process import process
+    from app.commands.user import user
 
-    for group in (bpmn, calendar, catalog, process):
+    for group in (audit, bpmn, calendar, catalog, process, user):
         main.add_command(group)
 
 

@@ -34,7 +34,7 @@ def action_label(action: str) -> str:
         "case.start": _("登记受理"), "task.complete": _("办理环节"), "timer.fired": _("时限到期"),
         "alert.yellow": _("黄灯预警"), "alert.red": _("红灯报警"), "case.complete": _("办结"),
         "catalog.status": _("审核状态变更"), "case.applicant_corrected": _("更正申请人信息"),
-        "case.clock_paused": _("暂停计时"), "case.clock_resumed": _("恢复计时"),
+        "case.clock_paused": _("暂停计时"), "case.clock_resumed": _("恢复计时"), "alert.closed": _("预警关闭"),
     }
     return labels.get(action, action)
 

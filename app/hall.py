@@ -8,21 +8,17 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 
 from app import runtime, select_locale
+from app.inputs import int_arg
 from engine.catalog import public
 
 bp = Blueprint("hall", __name__)
 MAX_QUERY = 100  # a search box, not an essay: longer input is cut before it reaches the index
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    return int(raw) if raw.isdigit() else None
-
-
 @bp.route("/")
 def index() -> Any:
     lang = select_locale()
-    department_id = _int_arg("department")
+    department_id = int_arg("department")  # a malformed id is a 400 page, not a filter quietly dropped
     category = request.args.get("category", "").strip() or None
     query = request.args.get("q", "").strip()[:MAX_QUERY]
     with runtime().reader() as s:

@@ -6,13 +6,18 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import runtime, select_locale
 from app.auth import role_required
+from app.inputs import BadJson, bounded_ids, is_id, json_body
+from app.uploads import limit_body, read_bounded
 from engine.bpmn import BpmnProblem, check_bpmn
-from engine.bpmn.messages import render
+from engine.bpmn.messages import label, render
+from engine.bpmn.problems import first_problems
 from engine.bpmn.safe_xml import max_bytes_limit
 from engine.catalog import simulate
 from engine.catalog.drafts import EDITABLE, store_flowchart
@@ -23,6 +28,7 @@ from engine.runtime.errors import RuntimeProblem
 from engine.store import CatalogChange, Department, Post, Power
 
 bp = Blueprint("modeler", __name__, url_prefix="/catalog")
+bounded_ids(bp)  # see app/inputs.py
 
 ROLES = ("drafter", "legal", "admin")
 WHICH = ("internal", "external")
@@ -64,6 +70,21 @@ def _problem_json(p: BpmnProblem) -> dict[str, Any]:
             "message": p.message, "severity": p.severity}
 
 
+def _problems_reply(problems: list[BpmnProblem]) -> dict[str, Any]:
+    """The first problems in reading order, then one "… and K more" line, so that a huge file cannot flood the page.
+
+    Then ``total`` and ``omitted`` say how many there are in all and how many were left out.
+    """
+    shown, omitted = first_problems(problems)
+    listed = [_problem_json(p) for p in shown]
+    if not omitted:
+        return {"problems": listed}
+    listed.append({"code": "problems.more", "element_id": None, "element_name": None, "line": None,
+                   "message": label("more_problems", select_locale(), count=omitted, total=len(problems)),
+                   "severity": "info"})
+    return {"problems": listed, "total": len(problems), "omitted": omitted}
+
+
 def _lint(session: Session, change: CatalogChange, which: str, data: bytes, lang: str) -> list[BpmnProblem]:
     """The same checks ``attach_flowchart`` runs, without storing anything."""
     if which == "internal":
@@ -84,33 +105,54 @@ def _lane_posts(session: Session, department_id: int) -> list[str]:
 
 
 class _TooLarge(Exception):
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int | None) -> None:
         self.size = size
 
 
-def _too_large_reply(size: int) -> Any:
-    """413 as the modeler's JSON, in the checker's words (a huge paste or a wrong file; nothing was stored)."""
-    text = render("xml.too_large", select_locale(), size=size, limit=max_bytes_limit())
+def _too_large_reply(size: int | None) -> Any:
+    """413 as the modeler's JSON, in the checker's words (a huge paste or a wrong file; nothing was stored).
+
+    ``size`` is None when the client did not say how large the body was: only that it passed the limit is known.
+    """
+    limit = max_bytes_limit()
+    text = (render("xml.too_large", select_locale(), size=size, limit=limit) if size is not None else
+            gettext("文件太大，超过上限 %(limit)s 字节。流程图文件通常只有几十 KB，请确认选对了文件。", limit=limit))
     return jsonify({"saved": False, "error": text, "code": "xml.too_large", "problems": []}), 413
 
 
 def _body_xml() -> bytes:
-    # The same limit as every other way a flowchart comes in (SUNSHINE_MAX_BPMN_BYTES); a declared size over it
-    # is refused before anything is read.
+    # The same limit as every other way a flowchart comes in (SUNSHINE_MAX_BPMN_BYTES): a declared size over it
+    # is refused before anything is read, an undeclared one (chunked) is read only to one byte past it.
     limit = max_bytes_limit()
     if (request.content_length or 0) > limit:
         raise _TooLarge(request.content_length or 0)
-    data = request.get_data(cache=False)
+    data = read_bounded(request.stream, limit)
     if len(data) > limit:
-        raise _TooLarge(len(data))
+        raise _TooLarge(None)  # what the client declared, if anything, was not the truth
     return data
 
 
+#: The JSON endpoints' bodies (lint, simulation): a simulation state and the values of one step.
+JSON_BODY_LIMIT = simulate.MAX_STATE_BYTES + 200_000
+
+
 def _json_body() -> dict[str, Any]:
-    if (request.content_length or 0) > simulate.MAX_STATE_BYTES + 200_000:
-        abort(413)
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
+    # Bounded in size and depth, no lone surrogate: anything else is a JSON error with a code (BadJson below).
+    return json_body(JSON_BODY_LIMIT)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _body_too_large(exc: RequestEntityTooLarge) -> Any:
+    # Werkzeug stopped reading at the endpoint's limit (app/uploads.py): answer JSON like everything here.
+    if request.endpoint == "modeler.save":
+        declared = request.content_length or 0
+        return _too_large_reply(declared if declared > max_bytes_limit() else None)
+    return BadJson("json.too_large", 413).reply()
+
+
+@bp.errorhandler(BadJson)
+def _bad_json(exc: BadJson) -> Any:
+    return exc.reply()
 
 
 def _sim_context(change_id: int) -> simulate.SimContext:
@@ -242,6 +284,7 @@ def flowchart_xml(change_id: int, which: str) -> Any:
 
 @bp.route("/changes/<int:change_id>/flowchart/<which>/xml", methods=["POST"])
 @role_required(*ROLES)
+@limit_body(max_bytes_limit)
 def save(change_id: int, which: str) -> Any:
     """Store the posted XML (kept even with problems) and return the located problems."""
     _which(which)
@@ -257,23 +300,25 @@ def save(change_id: int, which: str) -> Any:
                                      lang=lang)
         except RuntimeProblem as exc:
             return jsonify({"saved": False, "error": exc.message(lang), "problems": []}), 409
-    return jsonify({"saved": result.stored, "problems": [_problem_json(p) for p in result.problems]})
+    return jsonify({"saved": result.stored, **_problems_reply(result.problems)})
 
 
 @bp.route("/lint", methods=["POST"])
 @role_required(*ROLES)
+@limit_body(lambda: JSON_BODY_LIMIT)
 def lint() -> Any:
     """Check XML against a change's posts, forms and limits without saving: ``{"xml", "change_id", "which"}``."""
     body = _json_body()
     xml, change_id, which = body.get("xml"), body.get("change_id"), body.get("which") or "internal"
-    if not isinstance(xml, str) or not isinstance(change_id, int) or which not in WHICH:
-        return jsonify({"error": "xml, change_id required"}), 400
+    if not isinstance(xml, str) or not is_id(change_id) or which not in WHICH:
+        return jsonify({"error": gettext("请求应包含流程图 XML（xml）和调整申请编号（change_id）。"),
+                        "code": "request.invalid"}), 400
     data = xml.encode()
     if len(data) > max_bytes_limit():
         return _too_large_reply(len(data))
     with runtime().reader() as s:
         problems = _lint(s, _change(s, change_id), which, data, select_locale())
-    return jsonify({"problems": [_problem_json(p) for p in problems]})
+    return jsonify(_problems_reply(problems))
 
 
 @bp.route("/changes/<int:change_id>/posts")
@@ -316,6 +361,7 @@ def simulate_start(change_id: int) -> Any:
 
 @bp.route("/changes/<int:change_id>/simulate/step", methods=["POST"])
 @role_required(*ROLES)
+@limit_body(lambda: JSON_BODY_LIMIT)
 def simulate_step(change_id: int) -> Any:
     """Complete one ready step: ``{"state", "task_id", "data"}``."""
     with runtime().reader() as s:
@@ -328,6 +374,7 @@ def simulate_step(change_id: int) -> Any:
 
 @bp.route("/changes/<int:change_id>/simulate/timer", methods=["POST"])
 @role_required(*ROLES)
+@limit_body(lambda: JSON_BODY_LIMIT)
 def simulate_timer(change_id: int) -> Any:
     """Move simulated time to the next time limit: ``{"state"}``."""
     with runtime().reader() as s:

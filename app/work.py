@@ -11,11 +11,22 @@ from sqlalchemy import select
 
 from app import runtime, select_locale
 from app.auth import login_required
+from app.inputs import bounded_ids, int_arg
 from engine import clock
-from engine.access import may_see_case, visible_cases
+from engine.access import (
+    APPLICATION,
+    INTAKES,
+    PENALTY,
+    Intake,
+    RegistrationRefused,
+    holds_intake_post,
+    may_see_case,
+    registrable_powers,
+    registration_refusal,
+    visible_cases,
+)
 from engine.applicant_ids import normalise_id
 from engine.casefile import case_file
-from engine.identity import department_ids_of
 from engine.inbox import counts_by_post
 from engine.inbox import inbox as inbox_rows
 from engine.runtime.applicant import problem_message
@@ -23,14 +34,15 @@ from engine.runtime.cases import (
     Applicant,
     can_work,
     complete_task,
+    register_case,
     registration_problems,
-    start_case,
 )
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.stepforms import opening_values, step_results
 from engine.store import Case, CatalogChange, OpenTask, Power, StepRecord
 
 bp = Blueprint("work", __name__, url_prefix="/work")
+bounded_ids(bp)  # <int:case_id> and every other id in the application's URLs: see app/inputs.py
 
 ID_TYPES = ["居民身份证", "统一社会信用代码", "护照", "港澳居民来往内地通行证", "其他"]
 
@@ -50,7 +62,7 @@ def _parse_day_end(text: str | None) -> datetime | None:
 @login_required
 def inbox() -> Any:
     due_before = _parse_day_end(request.args.get("due_before"))
-    post = request.args.get("post", type=int)
+    post = int_arg("post")  # an id no column holds is a 400, not a driver overflow
     with runtime().reader() as s:
         rows = inbox_rows(s, g.user.id, due_before=due_before, post_id=post)
         counts = counts_by_post(s, g.user.id)
@@ -61,11 +73,22 @@ def inbox() -> Any:
 @bp.route("/cases/new", methods=["GET", "POST"])
 @login_required
 def new_case() -> Any:
-    # A clerk registers cases for the powers of the departments in which they hold a post, and only those.
+    """受理登记: a holder of a department's 受理 post registers an application for one of its powers."""
+    return _register(APPLICATION)
+
+
+@bp.route("/penalties/new", methods=["GET", "POST"])
+@login_required
+def new_penalty() -> Any:
+    """立案登记: a holder of a department's 立案 post opens a penalty case (the party, the case cause)."""
+    return _register(PENALTY)
+
+
+def _register(intake: Intake) -> Any:
+    # Who may open which cases is the engine's rule (engine.access); the list offers exactly those powers.
+    lang = select_locale()
     with runtime().reader() as s:
-        departments = department_ids_of(s, g.user.id)
-        powers = s.execute(select(Power).where(Power.status == "published", Power.department_id.in_(departments))
-                           .order_by(Power.code)).scalars().all()
+        powers = s.execute(registrable_powers(g.user.id, intake)).scalars().all()
     values: dict[str, str] = dict(request.form) if request.method == "POST" else {}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -73,20 +96,46 @@ def new_case() -> Any:
                               normalise_id(values.get("applicant_id_number", "")),
                               values.get("applicant_contact", "").strip())
         subject = values.get("subject", "").strip()
-        lang = select_locale()
-        errors = {k: problem_message(k, code, lang) for k, code in registration_problems(applicant, subject).items()}
+        typed = {**applicant.columns(), "subject": subject}
+        errors = {k: problem_message(k, code, lang, typed.get(k))
+                  for k, code in registration_problems(applicant, subject).items()}
         if values.get("power") not in {p.code for p in powers}:
-            errors["power"] = _("请从列表中选择。")
+            errors["power"] = _refusal(values.get("power", ""), intake, lang) or _("请从列表中选择。")
         if not errors:
             try:
-                case = start_case(runtime(), values["power"], applicant, subject, actor=g.user.username)
+                case = register_case(runtime(), g.user, values["power"], applicant, subject, intake=intake)
+            except RegistrationRefused as exc:  # the posts changed since the list was read
+                errors["power"] = exc.message(lang)
             except RuntimeProblem as exc:
                 flash(exc.message(lang))
             else:
-                flash(_("已登记办件 %(serial)s。", serial=case.serial))
+                flash(_("已登记办件 %(serial)s。", serial=case.serial) if intake == APPLICATION
+                      else _("已立案，案件编号 %(serial)s。", serial=case.serial))
                 return redirect(url_for("work.case", case_id=case.id))
-    return render_template("work/new_case.html", powers=powers, values=values, errors=errors, id_types=ID_TYPES), \
-        (422 if errors else 200)
+    return render_template("work/new_case.html", powers=powers, values=values, errors=errors, id_types=ID_TYPES,
+                           penalty=intake == PENALTY), (422 if errors else 200)
+
+
+def _refusal(code: str, intake: Intake, lang: str) -> str | None:
+    """The engine's reason why the signed-in user may not open a case of the power ``code`` here, if it exists."""
+    with runtime().reader() as s:
+        power = s.execute(select(Power).where(Power.code == code, Power.status == "published")).scalar_one_or_none()
+        refusal = registration_refusal(s, g.user.id, power, intake) if power is not None else None
+    return refusal.message(lang) if refusal is not None else None
+
+
+@bp.app_context_processor
+def _entries() -> dict[str, Any]:
+    """``may_open('application' | 'penalty')`` for the navigation: the entry is shown to holders of its post."""
+
+    def may_open(kind: str) -> bool:
+        user = g.get("user")
+        if user is None:
+            return False
+        with runtime().reader() as s:
+            return holds_intake_post(s, user.id, INTAKES[kind])
+
+    return {"may_open": may_open}
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])

@@ -58,13 +58,32 @@ _FAILURES = Allowed(0, 1000, False, True, "须为 0（不限）到 1000 之间�
                     "a whole number from 0 (no limit) to 1000")
 _MINUTES = Allowed(0, 525_600, True, False, "须为大于 0、不超过 525600（一年）的分钟数",
                    "a number of minutes above 0 and at most 525600 (one year)")
+_HOURS = Allowed(0, 8_760, True, False, "须为大于 0、不超过 8760（一年）的小时数",
+                 "a number of hours above 0 and at most 8760 (one year)")
 ALLOWED: dict[str, Allowed] = {
     "signin_user_failures": _FAILURES,
     "signin_address_failures": _FAILURES,
     "signin_window_minutes": _MINUTES,
     "signin_lockout_minutes": _MINUTES,
+    "session_idle_minutes": _MINUTES,
+    "session_max_hours": _HOURS,
+    # Case data bounds (engine/data_size.py), in characters of JSON: from 1 KB to 1 GB.
+    "max_step_data": Allowed(1024, 2**30, False, True, "须为 1024 到 1073741824 之间的整数（JSON 字符数）",
+                             "a whole number of JSON characters from 1024 to 1073741824"),
+    "max_case_data": Allowed(1024, 2**30, False, True, "须为 1024 到 1073741824 之间的整数（JSON 字符数）",
+                             "a whole number of JSON characters from 1024 to 1073741824"),
+    # Request bodies (app/uploads.py, deploy/nginx/sunshine.conf): from 64 KiB, below which forms fail, to 1 GiB.
+    "max_request_bytes": Allowed(65_536, 2**30, False, True,
+                                 "须为 65536（64 KiB）到 1073741824（1 GiB）之间的整数（字节数）",
+                                 "a whole number of bytes from 65536 (64 KiB) to 1073741824 (1 GiB)"),
+    # Reverse proxies in front of the web process, trusted to tell the client's address (X-Forwarded-For).
+    "trusted_proxies": Allowed(0, 5, False, True, "须为 0（无代理）到 5 之间的整数",
+                               "a whole number from 0 (no proxy) to 5"),
 }
 _KIND_TEXT = {int: ("须为整数", "a whole number"), float: ("须为数字", "a number")}
+
+
+ENVIRONMENTS = ("production", "development")
 
 
 def _default_database_url() -> str:
@@ -76,7 +95,20 @@ class Settings:
     """Everything an operator can set; each field maps to ``SUNSHINE_<NAME>``."""
 
     database_url: str = field(default_factory=_default_database_url)
-    secret_key: str = "dev-only-change-me"
+    #: ``production`` (the default: keys must be given) or ``development`` (``make run``: keys are made once and
+    #: kept in ``instance_dir``, and cookies work over plain http).
+    env: str = "production"
+    #: Signs session cookies. Empty means not given (see ``engine/keys.py``).
+    secret_key: str = ""
+    #: Keys the audit log's hashes (``engine/audit``); it must not be stored in the database it protects.
+    audit_key: str = ""
+    #: Where each audit checkpoint is also appended (one JSON line each): storage the database's superuser does
+    #: not control in production (``docs/audit.md``); ``sunshine audit verify`` checks the database against it.
+    audit_checkpoint_path: Path = ROOT / "instance" / "audit-checkpoints.jsonl"
+    #: The schema owner's connection, used by ``sunshine db upgrade`` and ``sunshine db grant`` only; empty means
+    #: ``database_url``. On PostgreSQL the platform itself should connect as a role that does not own the tables.
+    migration_database_url: str = ""
+    instance_dir: Path = ROOT / "instance"
     forms_dir: Path = ROOT / "forms"
     processes_dir: Path = ROOT / "processes"
     tick_seconds: float = 30.0
@@ -84,8 +116,19 @@ class Settings:
     warn_workdays: float = 1.0
     language: str = "zh"
     supervisor_in_web: bool = True
+    #: The largest request body any request may send, in bytes (Flask's ``MAX_CONTENT_LENGTH``): the catalog
+    #: import's 20 MiB spreadsheet and its form around it. nginx's ``client_max_body_size`` must say the same.
+    max_request_bytes: int = 21 * 1024 * 1024
+    #: Reverse proxies in front of the web process (nginx: 1). Their X-Forwarded-For/-Proto are believed (Werkzeug's
+    #: ProxyFix), so the sign-in throttle sees the client's address and Secure cookies see https; 0 believes none.
+    trusted_proxies: int = 0
     #: How many recently changed cases keep their workflow in memory (0 turns the cache off).
     live_cases: int = 500
+    #: The most data (characters of JSON) one step may put in a case: each script's or expression's result, and a
+    #: step's submitted values (``engine/data_size.py``); beyond it the step is refused and the case unchanged.
+    max_step_data: int = 1024 * 1024
+    #: The most a whole case's saved workflow may hold (characters of JSON).
+    max_case_data: int = 8 * 1024 * 1024
     #: Sign-in throttle (``engine/signin_guard.py``): this many failures of one username within the window lock
     #: it for the lockout, counted from its last failure; 0 turns that limit off.
     signin_user_failures: int = 5
@@ -93,10 +136,22 @@ class Settings:
     signin_address_failures: int = 20
     signin_window_minutes: float = 15.0
     signin_lockout_minutes: float = 15.0
+    #: A signed-in session ends after this long without a request, and this long after sign-in whatever happens
+    #: (``engine/web_sessions.py``; why these defaults: docs/security.md).
+    session_idle_minutes: float = 30.0
+    session_max_hours: float = 12.0
+
+    @property
+    def development(self) -> bool:
+        """True on a developer's machine (``make run``), where missing keys are generated."""
+        return self.env == "development"
 
     def __post_init__(self) -> None:
         problems = [rule.problem(name, getattr(self, name)) for name, rule in ALLOWED.items()
                     if not rule.admits(getattr(self, name))]
+        if self.env not in ENVIRONMENTS:
+            problems.append(f"{variable('env')}={self.env}：须为 {' 或 '.join(ENVIRONMENTS)} / "
+                            f"must be {' or '.join(ENVIRONMENTS)}")
         if problems:
             raise SettingsError(problems)
 

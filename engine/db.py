@@ -85,7 +85,7 @@ def readonly_factory(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
         reader = _reader_engine(engine)
     else:
         reader = engine.execution_options(**{READONLY: True})
-    return sessionmaker(bind=reader, expire_on_commit=False)
+    return sessionmaker(bind=reader, expire_on_commit=False, info=dict(sessions.kw.get("info") or {}))
 
 
 def _reader_engine(engine: Engine) -> Engine:

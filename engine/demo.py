@@ -120,7 +120,10 @@ def _demo_cases(rt: Runtime) -> int:
         (confirm_code, Applicant("张某某", "居民身份证", "519900194403150026", "13912345678"),
          "申请高龄津贴资格确认"),
     ]
-    made = [start_case(rt, code, applicant, subject, actor="shouli") for code, applicant, subject in starts]
+    # Applications are registered at the window (shouli, 受理); the penalty is opened by 立案 (zhifa), as
+    # engine.access lets staff do.
+    made = [start_case(rt, code, applicant, subject, actor="zhifa" if code == penalty_code else "shouli")
+            for code, applicant, subject in starts]
     # Move the second licence case on to 承办 so more than one inbox has work in it.
     with rt.sessions() as s:
         [accept] = s.execute(select(OpenTask).where(OpenTask.case_id == made[1].id)).scalars().all()

@@ -17,6 +17,10 @@ Chinese and is the msgid of its English translation in the gettext catalog: ``Fo
 form in the reader's language, ``form_texts`` and ``ui_texts`` list the texts a form and its ui schema need
 translated. The engine never reads the catalog; the caller passes its ``gettext``.
 
+Text a person types may hold no character they cannot see (``engine.plain_text``): no direction override, no
+zero-width or other format character, no control character, in any text field; a textarea (``"ui:widget":
+"textarea"``) keeps its tab and line breaks. ``validate`` refuses such text at its field, naming the character.
+
 Any other ``x-`` keyword, one outside a field, or one naming a field the form does not have is a mistake in
 the form: ``Form.problems`` lists them and ``FormRegistry.field_names`` refuses such a form, so the flowchart
 checker reports it at every step that uses the form and no flowchart using it deploys.
@@ -37,6 +41,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
 from engine import clock
+from engine.plain_text import invisible
 
 FIELD_MESSAGES: dict[str, dict[str, str]] = {
     "required": {"zh": "此项为必填项。", "en": "This field is required."},
@@ -191,6 +196,11 @@ class Form:
                 out[f.name] = required
         return out
 
+    def _multiline(self, name: str) -> bool:
+        # A textarea (opinions, reasons) keeps its own line breaks; every other text is one line.
+        ui = self.ui.get(name)
+        return isinstance(ui, dict) and ui.get("ui:widget") == "textarea"
+
     def _help(self, name: str) -> str | None:
         ui = self.ui.get(name)
         if not isinstance(ui, dict):
@@ -236,9 +246,11 @@ class Form:
         """
         errors: dict[str, str] = {}
         props = self.schema.get("properties", {})
-        for name in data:
+        for name, value in data.items():
             if name not in props:
                 errors[name] = FIELD_MESSAGES["unknown"][lang]
+            elif isinstance(value, str) and (found := invisible(value, multiline=self._multiline(name))):
+                errors[name] = found.message(lang)
         validator = Draft202012Validator(self.schema, format_checker=FormatChecker())
         for err in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
             for name, key, params in _explain(err, data):

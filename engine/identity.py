@@ -1,35 +1,14 @@
-"""Identity operations: passwords, users, and which posts a user holds."""
+"""Identity operations: users, and which posts a user holds (passwords: engine/passwords.py)."""
 
 from __future__ import annotations
-
-import hashlib
-import hmac
-import secrets
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine import clock
+from engine.passwords import hash_password
+from engine.plain_text import require_visible
 from engine.store import Department, Membership, Post, Region, User, UserRole
-
-_N, _R, _P = 2**14, 8, 1
-
-
-def hash_password(password: str) -> str:
-    """A salted scrypt hash in the form ``scrypt$N$r$p$salt$hash``."""
-    salt = secrets.token_hex(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt.encode(), n=_N, r=_R, p=_P).hex()
-    return f"scrypt${_N}${_R}${_P}${salt}${digest}"
-
-
-def check_password(stored: str, password: str) -> bool:
-    """True when ``password`` matches the stored hash."""
-    try:
-        _, n, r, p, salt, digest = stored.split("$")
-        candidate = hashlib.scrypt(password.encode(), salt=salt.encode(), n=int(n), r=int(r), p=int(p)).hex()
-    except ValueError:
-        return False
-    return hmac.compare_digest(candidate, digest)
 
 
 def ensure_region(session: Session, code: str, name: str) -> Region:
@@ -59,7 +38,13 @@ def ensure_department(session: Session, region: Region, code: str, name: str, po
 
 def create_user(session: Session, username: str, display_name: str, password: str, *, roles: list[str],
                 posts: list[Post] = ()) -> User:  # type: ignore[assignment]
-    """A new user holding ``posts`` with ``roles``."""
+    """A new user holding ``posts`` with ``roles``.
+
+    ``InvisibleText`` for a username or display name holding a character nobody sees (a direction override, a
+    zero-width space: ``engine.plain_text``): the name is shown in every list and step a user works.
+    """
+    require_visible("username", username)
+    require_visible("display_name", display_name)
     user = User(username=username, display_name=display_name, password_hash=hash_password(password),
                 created_at=clock.now())
     session.add(user)

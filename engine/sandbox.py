@@ -11,6 +11,10 @@ The tracer runs between lines, so it cannot stop one long C call (``sum(range(10
 widths and the text methods that pad or repeat: is routed through a guard that refuses results beyond
 ``MAX_ITEMS`` items or characters, or ``MAX_INT_BITS`` bits, before the work starts; other text methods
 that could amplify (``translate``, ``format``, ``encode`` …) are not offered at all.
+
+What model code leaves in a case is bounded too (``max_data``, ``SUNSHINE_MAX_STEP_DATA``): a value cheap to build
+can be huge to serialise (``['a' * 999999] * 999999``), so a script's results and an expression's value are
+measured with ``engine.data_size`` before they are kept, and refused beyond the bound (``SandboxDataTooLarge``).
 """
 
 from __future__ import annotations
@@ -34,12 +38,16 @@ from RestrictedPython.Guards import (
 )
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from engine.data_size import MAX_DEPTH, fits
+
 FILENAME = "<sunshine-model-code>"
 MAX_EXPONENT = 10_000
 #: The longest text, list or range model code may make in one operation (a form field holds far less).
 MAX_ITEMS = 1_000_000
 #: The largest integer model code may make in one operation, in bits (about 30,000 decimal digits).
 MAX_INT_BITS = 100_000
+#: What one script or expression may leave in a case unless told otherwise (``SUNSHINE_MAX_STEP_DATA``).
+MAX_STEP_DATA = 1024 * 1024
 
 
 class SandboxError(Exception):
@@ -48,6 +56,15 @@ class SandboxError(Exception):
 
 class SandboxTimedOut(SandboxError):
     """Model code ran past its time limit and was stopped."""
+
+
+class SandboxDataTooLarge(SandboxError):
+    """Model code left (or returned) more data than a step may put in a case; ``limit`` in JSON characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"model code left more than {limit} characters of JSON data (or nested it deeper than "
+                         f"{MAX_DEPTH} levels)")
 
 
 class SandboxTimeout(BaseException):
@@ -313,11 +330,18 @@ def run_limited(code: CodeType, namespace: dict[str, Any], timeout: float, *, mo
 
 
 class RestrictedEnvironment(TaskDataEnvironment):
-    """SpiffWorkflow script environment that compiles everything with RestrictedPython."""
+    """SpiffWorkflow script environment that compiles everything with RestrictedPython.
 
-    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None, timeout: float = 1.0):
+    What a script leaves in the case, and what an expression returns, is measured before it is kept
+    (``engine.data_size``): more than ``max_data`` characters of JSON is refused, so a value that is cheap to
+    build and huge to write out never reaches the serialiser.
+    """
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None, timeout: float = 1.0,
+                 max_data: int = MAX_STEP_DATA):
         super().__init__({**base_globals(), **(functions or {})})
         self.timeout = timeout
+        self.max_data = max_data
         self._cache: dict[tuple[str, str], CodeType] = {}
 
     def _compiled(self, source: str, mode: str) -> CodeType:
@@ -331,23 +355,40 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return {**{k: v for k, v in context.items() if not k.startswith("_")}, **(external or {}), **self.globals}
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict | None = None) -> Any:
-        return run_limited(self._compiled(expression, "eval"), self._namespace(context, external_context),
-                           self.timeout, mode="eval")
+        result = run_limited(self._compiled(expression, "eval"), self._namespace(context, external_context),
+                             self.timeout, mode="eval")
+        # Conditions give booleans; only what could be large (a timer's text, a collection) is measured.
+        if type(result) not in _SMALL and not fits(result, self.max_data):
+            raise SandboxDataTooLarge(self.max_data)
+        return result
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict | None = None) -> bool:
         self.check_for_overwrite(context, external_context or {})
         namespace = self._namespace(context, external_context)
         run_limited(self._compiled(script, "exec"), namespace, self.timeout, mode="exec")
+        left = {}
         for key, value in namespace.items():
             if key.startswith("_") or key in self.globals or callable(value):
                 continue
             if external_context and key in external_context:
                 continue
-            context[key] = value
+            left[key] = value
+        # Measured before any of it is kept: what the script set or replaced, and every container, which it may
+        # have changed in place; a value it did not touch was measured when it came in.
+        changed = {k: v for k, v in left.items() if context.get(k, _MISSING) is not v or type(v) in _CONTAINERS}
+        if changed and not fits(changed, self.max_data):
+            raise SandboxDataTooLarge(self.max_data)
+        context.update(left)
         return True
 
 
-def script_engine(functions: Mapping[str, Callable[..., Any]] | None = None, timeout: float = 1.0
-                  ) -> PythonScriptEngine:
-    """A SpiffWorkflow script engine running model code in the sandbox."""
-    return PythonScriptEngine(environment=RestrictedEnvironment(functions, timeout))
+_SMALL = frozenset({bool, type(None), int, float})
+_CONTAINERS = frozenset({list, dict, set})
+_MISSING = object()
+
+
+def script_engine(functions: Mapping[str, Callable[..., Any]] | None = None, timeout: float = 1.0,
+                  max_data: int = MAX_STEP_DATA) -> PythonScriptEngine:
+    """A SpiffWorkflow script engine running model code in the sandbox; ``max_data`` bounds what one script or
+    expression may leave in a case, in characters of JSON."""
+    return PythonScriptEngine(environment=RestrictedEnvironment(functions, timeout, max_data))

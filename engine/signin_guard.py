@@ -25,13 +25,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import false, func, select
+from sqlalchemy import false, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import clock
 from engine.config import Settings
 from engine.db import transaction
-from engine.identity import check_password, hash_password
+from engine.passwords import check_password, hash_password
 from engine.store import SignInAttempt, User
 from engine.store.signin import ADDRESS_MAX, USERNAME_MAX
 
@@ -132,7 +132,9 @@ def sign_in(sessions: sessionmaker[Session], reader: sessionmaker[Session], user
         account = s.execute(
             select(User.id, User.password_hash, User.active).where(User.username == typed)
         ).one_or_none()
-    user_id = _verify(account, password)
+    user_id, rehash = _verify(account, password)
+    # An older kind or cost of hash is replaced now that the password is at hand (hashed before the write lock).
+    new_hash = hash_password(password) if rehash else None
 
     with transaction(sessions) as s:
         _serialise(s, name, client)
@@ -144,6 +146,8 @@ def sign_in(sessions: sessionmaker[Session], reader: sessionmaker[Session], user
             return SignInResult(Outcome.LOCKED, locked_until=until)
         s.add(SignInAttempt(at=now, username=name, address=client, succeeded=user_id is not None))
         if user_id is not None:
+            if new_hash is not None:
+                s.execute(update(User).where(User.id == user_id).values(password_hash=new_hash))
             return SignInResult(Outcome.SIGNED_IN, user_id=user_id)
         s.flush()
         user_until = _user_lock(s, limits, name, now)
@@ -160,16 +164,16 @@ def sign_in(sessions: sessionmaker[Session], reader: sessionmaker[Session], user
     return SignInResult(Outcome.FAILED)
 
 
-def _verify(account: tuple[int, str, bool] | None, password: str) -> int | None:
-    """The account's id when the password is right and the account active.
+def _verify(account: tuple[int, str, bool] | None, password: str) -> tuple[int | None, bool]:
+    """The account's id when the password is right and the account active, and whether its hash is out of date.
 
     An unknown username is checked against a throwaway hash, so the answer takes as long as for a real one.
     """
     stored = account[1] if account is not None else _throwaway_hash()
-    right = check_password(stored, password)
-    if account is None or not account[2] or not right:
-        return None
-    return account[0]
+    verdict = check_password(stored, password)
+    if account is None or not account[2] or not verdict.ok:
+        return None, False
+    return account[0], verdict.rehash
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""``sunshine bpmn check FILE...``: explain, per file, what keeps a flowchart from running."""
+"""``sunshine bpmn check FILE...``: explain, per file, what keeps a flowchart from running (docs/bpmn.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,16 @@ import click
 
 from engine.bpmn.lint import check_bpmn
 from engine.bpmn.messages import label
-from engine.bpmn.problems import BpmnProblem, CheckReport, format_problem, make_problem
+from engine.bpmn.problems import (
+    MAX_LISTED,
+    VERDICT_DISPLAYABLE,
+    VERDICT_INVALID,
+    BpmnProblem,
+    CheckReport,
+    first_problems,
+    format_problem,
+    make_problem,
+)
 from engine.bpmn.safe_xml import max_bytes_limit
 from engine.forms import declared_fields
 
@@ -75,19 +84,53 @@ def _read(path: Path, lang: str) -> bytes | BpmnProblem:
         with path.open("rb") as handle:
             # One byte over the limit (should the file grow meanwhile) is enough for the parser to say "too large".
             return handle.read(limit + 1)
+    except PermissionError:
+        return make_problem("file.unreadable", lang, path=shown, detail=label("no_permission", lang))
     except OSError as exc:
         return make_problem("file.unreadable", lang, path=shown, detail=exc.strerror or str(exc))
 
 
-def _print_report(name: str, report: CheckReport, lang: str) -> None:
-    if report.ok:
-        click.echo(f"{name}: {label('ok', lang)}")
-    elif report.displayable and not report.errors:
-        click.echo(f"{name}: {label('displayable', lang)}")
-    else:
-        click.echo(f"{name}:")
-    for problem in report.problems:
+# Exit codes, documented in docs/bpmn.md. 2 is click's own for a wrong command line.
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_DISPLAYABLE = 3
+JSON_VERSION = 1
+
+
+def _unreadable(path: Path, problem: BpmnProblem) -> CheckReport:
+    return CheckReport(filename=str(path), problems=[problem])
+
+
+def _problem_json(problem: BpmnProblem) -> dict[str, object]:
+    return {"code": problem.code, "severity": problem.severity, "line": problem.line,
+            "element_id": problem.element_id, "element_name": problem.element_name, "message": problem.message}
+
+
+def _file_json(report: CheckReport, limit: int) -> dict[str, object]:
+    shown, omitted = first_problems(report.problems, limit)
+    return {"file": report.filename, "verdict": report.verdict, "executable": report.executable,
+            "displayable": report.displayable, "errors": len(report.errors), "warnings": len(report.warnings),
+            "problems": [_problem_json(p) for p in shown], "omitted": omitted,
+            "notes": [_problem_json(p) for p in report.notes]}
+
+
+def _print_report(report: CheckReport, lang: str, limit: int) -> None:
+    click.echo(f"{report.filename}: {report.headline(lang)}")
+    shown, omitted = first_problems(report.problems, limit)
+    for problem in shown:
         click.echo(f"  {format_problem(problem, lang)}")
+    if omitted:
+        click.echo("  " + label("more_problems_cli", lang, count=omitted, total=len(report.problems)))
+    for note in report.notes:
+        click.echo(f"  {format_problem(note, lang)}")
+
+
+def exit_code(reports: list[CheckReport]) -> int:
+    """1 when any file cannot be used as it is, else 3 when some file can only be shown, else 0."""
+    verdicts = {r.verdict for r in reports}
+    if VERDICT_INVALID in verdicts:
+        return EXIT_INVALID
+    return EXIT_DISPLAYABLE if VERDICT_DISPLAYABLE in verdicts else EXIT_OK
 
 
 @click.group("bpmn")
@@ -110,35 +153,48 @@ def bpmn() -> None:
     "--promised-days", type=click.FloatRange(min=0), default=None, help="Promised limit, working days."
 )
 @click.option("--legal-days", type=click.FloatRange(min=0), default=None, help="Legal limit, working days.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts (schema in docs/bpmn.md).")
+@click.option("--max-problems", type=click.IntRange(min=0), default=MAX_LISTED, show_default=True,
+              help="Problems listed per file before '… and K more'; 0 lists them all.")
 def check(
     files: tuple[Path, ...],
     lang: str,
     forms_dir: Path | None,
     promised_days: float | None,
     legal_days: float | None,
+    output: str,
+    max_problems: int,
 ) -> None:
-    """Check each FILE; exit 0 only when every file can run (executable, no errors)."""
+    """Check each FILE.
+
+    Exit 0 when every file can run; 3 when none has errors but some can only be shown (a descriptive
+    flowchart: displayable, not executable); 1 when any file has errors or can be neither run nor shown.
+    """
     forms = forms_dir if forms_dir is not None else default_forms_dir()
     known = forms is not None and forms.is_dir()
     form_exists = forms_checker(forms) if known else None
     form_fields = form_fields_reader(forms) if known else None
-    all_ok = True
+    reports: list[CheckReport] = []
     for path in files:
         data = _read(path, lang)
         if isinstance(data, BpmnProblem):
-            click.echo(f"{path}:")
-            click.echo(f"  {format_problem(data, lang)}")
-            all_ok = False
-            continue
-        report = check_bpmn(
-            data,
-            str(path),
-            lang=lang,
-            form_exists=form_exists,
-            form_fields=form_fields,
-            promised_limit_days=promised_days,
-            legal_limit_days=legal_days,
-        )
-        _print_report(str(path), report, lang)
-        all_ok = all_ok and report.ok
-    raise SystemExit(0 if all_ok else 1)
+            report = _unreadable(path, data)
+        else:
+            report = check_bpmn(
+                data,
+                str(path),
+                lang=lang,
+                form_exists=form_exists,
+                form_fields=form_fields,
+                promised_limit_days=promised_days,
+                legal_limit_days=legal_days,
+            )
+        reports.append(report)
+        if output == "text":
+            _print_report(report, lang, max_problems)
+    code = exit_code(reports)
+    if output == "json":
+        click.echo(json.dumps({"version": JSON_VERSION, "exit_code": code,
+                               "files": [_file_json(r, max_problems) for r in reports]}, ensure_ascii=False, indent=2))
+    raise SystemExit(code)

@@ -12,7 +12,8 @@ from typing import Any, NoReturn
 import click
 
 from engine.catalog.export import export_json, export_xlsx
-from engine.catalog.importer import ImportReport, import_catalog
+from engine.catalog.importer import ImportReport, ThroughReview, import_catalog
+from engine.catalog.publish import Approval
 from engine.db import transaction
 
 
@@ -52,6 +53,14 @@ def export_cmd(obj: Any, fmt: str, output: Path | None) -> None:
 def print_report(report: ImportReport, lang: str) -> None:
     """One line per accepted row, one per rejected row with all its reasons, then the totals (all on stdout)."""
     en = lang == "en"
+    approval = report.migration
+    if approval is not None:
+        click.echo(f"Migration import, published without review on {approval.document} (approved by "
+                   f"{approval.approver})." if en else
+                   f"迁移导入：未经审核流程直接公布，批准文件 {approval.document}，批准人 {approval.approver}。")
+    else:
+        click.echo("Imported as adjustment requests: each row goes through the review process before it is "
+                   "published." if en else "作为调整申请导入：每行已建调整申请并启动审核流程，公布前不生效。")
     for row in report.accepted:
         where = f"row {row.row}" if en else f"第 {row.row} 行"
         click.echo(f"{where}  {row.action_label(lang)}  {row.code}  {row.name}")
@@ -71,16 +80,23 @@ def print_report(report: ImportReport, lang: str) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--actor", default="cli", show_default=True, help="记入调整申请与审计日志的操作人。")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="理由的语言。")
+@click.option("--migration", "approval_document", default=None, metavar="批准文件文号",
+              help="迁移导入：不经审核流程直接公布，须写明批准文件文号（并用 --approved-by 写明批准人）。")
+@click.option("--approved-by", default=None, metavar="批准人", help="迁移导入的批准人。")
 @click.pass_obj
-def import_cmd(obj: Any, file: Path, actor: str, lang: str) -> None:
-    """导入 JSON 或 Excel（.xlsx）目录文件：逐行校验，新编码或无编码新增，已有编码发布变更。"""
+def import_cmd(obj: Any, file: Path, actor: str, lang: str, approval_document: str | None,
+               approved_by: str | None) -> None:
+    """导入 JSON 或 Excel（.xlsx）目录文件：逐行校验，每行建立调整申请并启动审核流程；--migration 则直接公布。"""
     try:
         data = file.read_bytes()
     except OSError as exc:
         _fail(f"无法读取 {file}：{exc.strerror or exc}")
     runtime = obj["runtime"]
+    route: ThroughReview | Approval = ThroughReview(runtime)
+    if approval_document is not None or approved_by is not None:
+        route = Approval(approval_document or "", approved_by or "")
     with transaction(runtime.sessions) as session:
-        report = import_catalog(session, data, file.name, actor=actor, forms=runtime.forms, lang=lang)
+        report = import_catalog(session, data, file.name, actor=actor, forms=runtime.forms, route=route, lang=lang)
     if report.error:
         _fail(f"{file}：{report.error}")
     print_report(report, lang)

@@ -11,6 +11,9 @@ BPMN_NS: Final = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS: Final = "http://www.omg.org/spec/BPMN/20100524/DI"
 SPIFF_NS: Final = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 CAMUNDA_NS: Final = "http://camunda.org/schema/1.0/bpmn"
+FLOWABLE_NS: Final = "http://flowable.org/bpmn"
+ACTIVITI_NS: Final = "http://activiti.org/bpmn"
+ZEEBE_NS: Final = "http://camunda.org/schema/zeebe/1.0"
 NSMAP: Final = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "spiffworkflow": SPIFF_NS, "camunda": CAMUNDA_NS}
 
 CAMUNDA_TASK_ATTRIBUTES: Final = ("candidateGroups", "candidateUsers", "assignee", "dueDate", "formKey")
@@ -112,6 +115,28 @@ def find_by_id(root: etree._Element, element_id: str) -> etree._Element | None:
     return found[0] if found else None
 
 
+_CODE_TAGS: Final = frozenset({bpmn("script"), bpmn("conditionExpression"), bpmn("condition"), bpmn("timeDate"),
+                               bpmn("timeDuration"), bpmn("timeCycle"), f"{{{SPIFF_NS}}}preScript",
+                               f"{{{SPIFF_NS}}}postScript"})
+
+
+def code_chars(process: etree._Element) -> int:
+    """Characters of model code in ``process``: scripts, conditions and timer expressions."""
+    return sum(len(el.text or "") for el in process.iter(*_CODE_TAGS))
+
+
+_STEP_TAGS: Final = tuple(bpmn(t) for t in sorted(FLOW_NODE_TAGS | {"sequenceFlow", "messageFlow"}))
+_COUNT_ALL: Final = etree.XPath("count(//*)")
+
+
+def count_elements(root: etree._Element) -> tuple[int, int]:
+    """(all elements, steps and arrows) in the document: flow nodes, sequence flows and message flows."""
+    # Counted inside libxml2: a file refused for its size should cost next to nothing.
+    total = int(_COUNT_ALL(root))
+    steps = sum(1 for _ in root.iter(*_STEP_TAGS))
+    return total, steps
+
+
 def has_diagram(root: etree._Element) -> bool:
     """True when the file carries drawing information for a viewer."""
     return root.find(f"{{{BPMNDI_NS}}}BPMNDiagram") is not None
@@ -157,12 +182,25 @@ def properties(element: etree._Element) -> dict[str, str]:
 
 
 def camunda_attributes(element: etree._Element) -> dict[str, str]:
-    """The Camunda task attributes SpiffWorkflow drops (candidateGroups, assignee, …)."""
+    """The task attributes SpiffWorkflow drops (candidateGroups, assignee, …), as Camunda names them.
+
+    Flowable and Activiti write the same attributes in their own namespaces, and Camunda 8 puts candidate groups
+    and the assignee in ``zeebe:assignmentDefinition``; all of them mean what Camunda's do, so they are read as
+    Camunda's (Camunda's own win). Camunda 8's FEEL values (``=…``) are left out: nothing here evaluates them.
+    """
     result: dict[str, str] = {}
     for name in CAMUNDA_TASK_ATTRIBUTES:
-        value = element.get(f"{{{CAMUNDA_NS}}}{name}")
-        if value is not None:
-            result[name] = value
+        for namespace in (CAMUNDA_NS, FLOWABLE_NS, ACTIVITI_NS):
+            value = element.get(f"{{{namespace}}}{name}")
+            if value is not None:
+                result[name] = value
+                break
+    assignment = element.find(f"{bpmn('extensionElements')}/{{{ZEEBE_NS}}}assignmentDefinition")
+    if assignment is not None:
+        for name in ("candidateGroups", "assignee"):
+            value = assignment.get(name)
+            if value is not None and name not in result and not value.strip().startswith("="):
+                result[name] = value
     return result
 
 
@@ -170,6 +208,15 @@ def spiff_extension_text(element: etree._Element, name: str) -> str | None:
     """Text of ``spiffworkflow:<name>`` under the element's extensionElements."""
     found = element.find(f"{bpmn('extensionElements')}/{{{SPIFF_NS}}}{name}")
     return found.text if found is not None else None
+
+
+def spiff_scripts(process: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
+    """(owner element, "preScript" or "postScript", text) of every SpiffWorkflow pre- and post-script."""
+    for script in process.iter(f"{{{SPIFF_NS}}}preScript", f"{{{SPIFF_NS}}}postScript"):
+        extensions = script.getparent()
+        owner = extensions.getparent() if extensions is not None else None
+        if owner is not None and extensions is not None and extensions.tag == bpmn("extensionElements"):
+            yield owner, etree.QName(script.tag).localname, script.text or ""
 
 
 def timer_boundaries(process: etree._Element) -> dict[str, list[etree._Element]]:

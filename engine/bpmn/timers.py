@@ -16,7 +16,7 @@ from typing import Any, Literal
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.bpmn.sandbox import explain
-from engine.sandbox import base_globals, compile_errors, compile_expression
+from engine.sandbox import SandboxError, base_globals, compile_errors, compile_expression
 
 TimerKind = Literal["date", "duration", "cycle"]
 
@@ -186,7 +186,7 @@ def check_timer(field_name: str, text: str | None, lang: str = "zh", *,
         return check
     except Exception as exc:  # any failure of the legal office's expression is a finding, not a crash
         check.problems.append(
-            ("timer.eval_failed", {"expression": raw, "detail": f"{type(exc).__name__}: {exc}"})
+            ("timer.eval_failed", {"expression": raw, "detail": _failure(exc, lang)})
         )
         return check
     if not isinstance(result, str):
@@ -195,6 +195,22 @@ def check_timer(field_name: str, text: str | None, lang: str = "zh", *,
         return check
     _interpret(check, result.strip(), recorder)
     return check
+
+
+_FAILURES: dict[type[BaseException], tuple[str, str]] = {
+    ZeroDivisionError: ("除数为 0", "division by zero"),
+    OverflowError: ("数字太大", "a number is too large"),
+    TypeError: ("类型不匹配（例如文字和数字相加）", "the types do not match (text added to a number?)"),
+    ValueError: ("取值无效（例如把文字当数字）", "a value is invalid (text used as a number?)"),
+    SandboxError: ("结果超过平台允许的大小", "the result is larger than the platform allows"),
+}
+
+
+def _failure(exc: Exception, lang: str) -> str:
+    """Why a timer expression failed, in the reader's words rather than Python's."""
+    zh, en = next((words for kind, words in _FAILURES.items() if isinstance(exc, kind)),
+                  ("计算出错", "the calculation fails"))
+    return zh if lang == "zh" else en
 
 
 def _static_problem(expression: str, raw: str) -> tuple[str, dict[str, object]] | None:

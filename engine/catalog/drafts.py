@@ -18,10 +18,13 @@ from engine.catalog.coding import next_code
 from engine.catalog.fields import CATEGORIES, FIELD_BY_KEY, missing_fields
 from engine.catalog.posts import posts_for_lanes
 from engine.forms import FormRegistry
+from engine.plain_text import invisible
 from engine.runtime.errors import RuntimeProblem
 from engine.store import CatalogChange, Department, Power, PowerVersion
 
 KINDS = ("add", "modify", "cancel", "suspend", "resume")
+#: The longest time limit (working days) a power may state.
+MAX_LIMIT_DAYS = 2500
 TRIGGERS = ("law", "normative", "reorganisation", "unused", "other")
 #: The request is with the drafting department: it may edit it, submit it or withdraw it (撤回).
 EDITABLE = ("draft", "returned")
@@ -135,6 +138,8 @@ def open_change(session: Session, kind: str, *, department: Department, actor: s
         problems["reason"] = "required"
     if kind == "add" and (category not in CATEGORIES or not (name or "").strip()):
         problems.update({k: "required" for k, v in (("category", category in CATEGORIES), ("name", name)) if not v})
+    elif kind == "add" and name and invisible(name.strip()):  # a power's name is listed everywhere (plain_text)
+        problems["name"] = "invisible"
     if kind != "add" and power is None:
         problems["power"] = "required"
     if problems:
@@ -172,10 +177,16 @@ def open_change(session: Session, kind: str, *, department: Department, actor: s
 def _check_value(key: str, value: Any) -> str | None:
     kind = FIELD_BY_KEY[key].kind
     if kind == "int":
-        return None if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else "integer"
+        if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+            return "integer"
+        # A limit is counted out on the calendar and stored in an INTEGER column: ten years of working days is
+        # more than any law grants (and what model code's workdays() accepts).
+        return "days" if value > MAX_LIMIT_DAYS else None
     if kind in ("text", "longtext", "url", "phone"):
         if not isinstance(value, str):
             return "text"
+        if invisible(value, multiline=kind == "longtext"):  # nothing a reader cannot see (engine/plain_text.py)
+            return "invisible"
         if kind == "url" and value and not value.startswith(("http://", "https://")):
             return "url"
         return None

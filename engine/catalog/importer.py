@@ -1,8 +1,19 @@
 """Import a catalog file (JSON or Excel, as ``engine.catalog.export`` writes them) row by row.
 
 Every row is checked before anything is written; an accepted row then goes the ordinary adjustment path
-(``open_change`` → ``update_fields`` → ``attach_flowchart`` → ``publish``) inside its own savepoint, so a row
-that still fails leaves no trace and never costs the rows around it. The caller owns the transaction.
+(``open_change`` → ``update_fields`` → ``attach_flowchart``) inside its own savepoint, so a row that still fails
+leaves no trace and never costs the rows around it. The caller owns the transaction. The caller also says which
+of the two routes the whole file takes:
+
+- ``ThroughReview`` (the default for people): each accepted row becomes an adjustment request of the power's
+  department with its review case, exactly as if the department had opened it: 目录管理 checks and submits it,
+  the legal office reviews it, the government decides, 目录管理 publishes. Nothing is published by the import.
+- ``Approval`` (a migration import, e.g. moving a catalog approved elsewhere onto the platform): each row is
+  published at once without the review chain; the approving document's reference and the approver are required,
+  recorded on every version it publishes (shown with the power's versions) and in the audit log.
+
+A row's text may hold no character a reader cannot see, nor a NUL (``engine.plain_text``): that is a reason of
+its own for the row, naming the field and the character.
 
 Rows that name an existing code modify that power (empty cells keep its current values); rows with a new
 code or none add a power. Row numbers are the sheet's row numbers for Excel and 1-based positions for JSON.
@@ -29,10 +40,13 @@ from engine.catalog.drafts import Trigger, attach_flowchart, latest_version, ope
 from engine.catalog.export import CATALOG_SHEET, EXTRA_COLUMNS, STATUS_LABELS
 from engine.catalog.fields import CATEGORIES, FIELD_BY_KEY, FIELDS, missing_fields
 from engine.catalog.posts import posts_for_lanes
-from engine.catalog.publish import publish
+from engine.catalog.publish import Approval, publish
+from engine.catalog.review import REVIEW_POWER, start_review
 from engine.forms import FormRegistry
+from engine.plain_text import Invisible, invisible
 from engine.runtime.deploy import latest_version as latest_process
 from engine.runtime.errors import RuntimeProblem
+from engine.runtime.runtime import Runtime
 from engine.store import CatalogChange, Counter, Department, Power
 
 log = logging.getLogger("sunshine.catalog.import")
@@ -45,7 +59,10 @@ CODE_RE = re.compile(r"^(\d{6})-([A-Za-z0-9]+)-([A-Z]{2})-(\d{4,})$")
 TEXT_KINDS = frozenset({"text", "longtext", "url", "phone"})
 OTHER_KEYS = frozenset({"department_code", *EXTRA_COLUMNS})
 KNOWN_KEYS = frozenset(FIELD_BY_KEY) | OTHER_KEYS
-ACTIONS = {"add": ("新增", "added"), "modify": ("变更", "modified"), "unchanged": ("无变化", "unchanged")}
+ACTIONS = {"add": ("新增", "added"), "modify": ("变更", "modified"), "unchanged": ("无变化", "unchanged"),
+           "request": ("已建调整申请 #{change}", "adjustment request #{change} opened")}
+#: The longest approval reference and approver name a migration import records (their columns' lengths).
+APPROVAL_LIMITS = {"document": 300, "approver": 100}
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "file.empty": ("文件是空的。", "The file is empty."),
@@ -88,6 +105,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "Each level of “{field}” needs its circumstance."),
     "shape.range": ("「{field}」的金额范围无效（应为数字，且下限不大于上限）。",
                     "“{field}” has an invalid amount range (numbers, minimum not above maximum)."),
+    "shape.days": ("「{field}」不能超过 2500 个工作日。", "“{field}” cannot exceed 2500 working days."),
     "shape.integer": ("「{field}」应为不小于 0 的整数。", "“{field}” must be a whole number of at least 0."),
     "shape.other": ("「{field}」格式不正确。", "“{field}” has the wrong format."),
     "status.unknown": ("状态「{value}」无效，只能是“已发布”或“已暂停”。",
@@ -121,7 +139,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "refused": ("未能发布：{detail}", "Not published: {detail}"),
     "internal": ("系统错误，该行未导入（详情已记入日志）。",
                  "System error: this row was not imported (details logged)."),
+    "text.invisible": ("「{field}」含有不可见字符 {char}，请在文件中删除后重新导入。",
+                       "“{field}” contains an invisible character, {char}: delete it in the file and import again."),
+    "review.missing": ("本平台尚未部署目录审核流程（{power}），不能作为调整申请导入。",
+                       "The catalog review process ({power}) is not installed, so nothing can be imported as "
+                       "adjustment requests."),
+    "row.two_requests": ("该行既修改内容又要{status}，这需要两个调整申请：请先导入内容的修改，待其公布后再导入状态。",
+                         "This row changes the content and also asks to be {status}, which takes two adjustment "
+                         "requests: import the content first and the status once that is published."),
+    "approval.document": ("迁移导入须填写批准文件文号。",
+                          "A migration import needs the approving document's reference."),
+    "approval.approver": ("迁移导入须填写批准人。", "A migration import needs the name of whoever approved it."),
+    "approval.too_long": ("「{field}」过长，最多 {limit} 个字。", "“{field}” is too long: at most {limit} characters."),
+    "approval.invisible": ("「{field}」含有不可见字符 {char}，请删除后重新输入。",
+                           "“{field}” contains an invisible character, {char}: delete it and type it again."),
 }
+_APPROVAL_LABELS = {"document": ("批准文件文号", "approving document"), "approver": ("批准人", "approver")}
 
 
 def message(key: str, lang: str = "zh", **params: Any) -> str:
@@ -135,10 +168,35 @@ class AcceptedRow:
     row: int
     code: str
     name: str
-    action: str  # add | modify | unchanged
+    action: str  # add | modify | unchanged (published by a migration), request (a review opened)
+    #: The adjustment request the row opened (``request``) or published.
+    change_id: int | None = None
 
     def action_label(self, lang: str = "zh") -> str:
-        return ACTIONS[self.action][1 if lang == "en" else 0]
+        return ACTIONS[self.action][1 if lang == "en" else 0].format(change=self.change_id)
+
+
+@dataclass(frozen=True)
+class ThroughReview:
+    """The import route of ordinary imports: every row an adjustment request with its review case on ``rt``."""
+
+    rt: Runtime
+
+
+def approval_problems(approval: Approval, lang: str = "zh") -> dict[str, str]:
+    """What keeps ``approval`` from carrying a migration import, by field (``document``, ``approver``)."""
+    lang = "en" if lang == "en" else "zh"
+    out: dict[str, str] = {}
+    for key, limit in APPROVAL_LIMITS.items():
+        text = getattr(approval, key).strip()
+        label = _APPROVAL_LABELS[key][1 if lang == "en" else 0]
+        if not text:
+            out[key] = message(f"approval.{key}", lang)
+        elif len(text) > limit:
+            out[key] = message("approval.too_long", lang, field=label, limit=limit)
+        elif (found := invisible(text)) is not None:
+            out[key] = message("approval.invisible", lang, field=label, char=found.describe(lang))
+    return out
 
 
 @dataclass(frozen=True)
@@ -155,6 +213,8 @@ class ImportReport:
     accepted: list[AcceptedRow] = field(default_factory=list)
     rejected: list[RejectedRow] = field(default_factory=list)
     error: str | None = None
+    #: The approval of a migration import; None when every row went to review as an adjustment request.
+    migration: Approval | None = None
 
     @property
     def ok(self) -> bool:
@@ -419,34 +479,104 @@ class _Context:
     filename: str
     by_code: dict[str, Department]
     by_name: dict[str, list[Department]]
+    route: ThroughReview | Approval
 
 
 def import_catalog(session: Session, data: bytes, filename: str, *, actor: str, forms: FormRegistry,
-                   lang: str = "zh", progress: Callable[[int, int], None] | None = None) -> ImportReport:
-    """Validate and import every row of a JSON or .xlsx catalog file; the caller commits."""
+                   route: ThroughReview | Approval, lang: str = "zh",
+                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Validate and import every row of a JSON or .xlsx catalog file by ``route``; the caller commits.
+
+    An ``Approval`` with problems (``approval_problems``) imports nothing: the report's ``error`` says why.
+    """
     lang = "en" if lang == "en" else "zh"
-    report = ImportReport()
+    report = ImportReport(migration=route if isinstance(route, Approval) else None)
+    if isinstance(route, Approval):
+        if problems := approval_problems(route, lang):
+            report.error = " ".join(problems.values())
+            return report
+        route = Approval(route.document.strip(), route.approver.strip())
+        report.migration = route
+    filename = displayable(filename)[:200]  # it goes into each request's trigger and reason
     try:
         rows = _read_rows(data, filename)
     except _FileError as exc:
         report.error = message(exc.key, lang, **exc.params)
         return report
+    if isinstance(route, ThroughReview) and session.execute(
+            select(Power.id).where(Power.code == REVIEW_POWER)).first() is None:
+        report.error = message("review.missing", lang, power=REVIEW_POWER)
+        return report
     departments = list(session.execute(select(Department)).scalars())
     by_name: dict[str, list[Department]] = {}
     for d in departments:
         by_name.setdefault(d.name, []).append(d)
-    ctx = _Context(session, actor, forms, lang, filename, {d.code: d for d in departments}, by_name)
+    ctx = _Context(session, actor, forms, lang, filename, {d.code: d for d in departments}, by_name, route)
     if progress:
         progress(0, len(rows))
     for done, row in enumerate(rows, start=1):
         outcome = _import_row(ctx, row)
         if isinstance(outcome, AcceptedRow):
             report.accepted.append(outcome)
-        else:
-            report.rejected.append(outcome)
+        else:  # shown on a page: text the row held that no page can show is replaced
+            report.rejected.append(RejectedRow(outcome.row, displayable(outcome.name),
+                                               tuple(map(displayable, outcome.reasons))))
         if progress:
             progress(done, len(rows))
+    payload: dict[str, Any] = {"file": filename, "route": "migration" if report.migration else "review",
+                               "accepted": len(report.accepted), "rejected": len(report.rejected)}
+    if report.migration is not None:
+        payload |= {"approval_document": report.migration.document, "approved_by": report.migration.approver}
+    audit.record(session, actor, "catalog.import", payload=payload)
     return report
+
+
+def displayable(text: str) -> str:
+    """``text`` with every character a reader cannot see (or a page cannot hold) replaced by U+FFFD."""
+    if invisible(text, multiline=True) is None:
+        return text
+    return "".join("\ufffd" if invisible(c, multiline=True) else c for c in text)
+
+
+_BROKEN = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _unseen_reasons(values: dict[str, Any], lang: str) -> list[str]:
+    """A reason for each field of a row whose text holds a character its readers cannot see (``plain_text``):
+    names, codes, telephone numbers and links as single lines; long texts and structured fields with their line
+    breaks; flowcharts only for what no XML text can hold (NUL, a lone surrogate)."""
+    out = []
+    for key, raw in values.items():
+        if key not in KNOWN_KEYS:
+            continue
+        spec = FIELD_BY_KEY.get(key)
+        single = key in OTHER_KEYS - {"internal_bpmn", "external_bpmn"} or (
+            spec is not None and spec.kind in ("text", "url", "phone"))
+        for text in _strings(raw):
+            if key in ("internal_bpmn", "external_bpmn"):
+                bad = _BROKEN.search(text)
+                found = Invisible(bad.group()) if bad else None
+            else:
+                found = invisible(text, multiline=not single)
+            if found is not None:
+                label = spec.label(lang) if spec is not None else EXTRA_COLUMNS.get(key, key)
+                out.append(message("text.invisible", lang, field=label, char=found.describe(lang)))
+                break
+    return out
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every text inside a cell or JSON value (structured fields hold lists of objects)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 def _resolve_department(ctx: _Context, parsed: _Parsed, code_parts: tuple[str, ...] | None,
@@ -496,7 +626,7 @@ def _import_row(ctx: _Context, row: _Row) -> AcceptedRow | RejectedRow:
     if row.values is None:
         return RejectedRow(row.number, "", (message("row.not_object", lang),))
     parsed = _parse(row.values, lang)
-    reasons = list(parsed.reasons)
+    reasons = [*_unseen_reasons(row.values, lang), *parsed.reasons]
     name = str(parsed.fields.get("name") or "").strip()
     code = str(row.values.get("code") or "").strip()
     code_parts: tuple[str, ...] | None = None
@@ -591,10 +721,14 @@ def _import_row(ctx: _Context, row: _Row) -> AcceptedRow | RejectedRow:
         external != (current.external_bpmn if current else None))
     if existing is not None and not fields_changed and target == existing.status:
         return AcceptedRow(row.number, existing.code, existing.name, "unchanged")
+    reviewed = isinstance(ctx.route, ThroughReview)
+    if reviewed and fields_changed and target != (existing.status if existing else "published"):
+        status = STATUS_LABELS[target][1 if lang == "en" else 0].lower()
+        return RejectedRow(row.number, name, (message("row.two_requests", lang, status=status),))
     try:
         with session.begin_nested():
-            power = _write(ctx, row, parsed, existing, dept, category, name, code, internal, external,
-                           fields_changed, target)
+            power, change = _write(ctx, row, parsed, existing, dept, category, name, code, internal, external,
+                                   fields_changed, target)
     except _RowRefused as exc:
         return RejectedRow(row.number, name, tuple(dict.fromkeys(exc.reasons)))
     except RuntimeProblem as exc:
@@ -603,21 +737,35 @@ def _import_row(ctx: _Context, row: _Row) -> AcceptedRow | RejectedRow:
     except Exception:  # one row's surprise must not lose the others; the operator finds it in the log
         log.exception("catalog import: row %s of %s failed", row.number, ctx.filename)
         return RejectedRow(row.number, name, (message("internal", lang),))
-    return AcceptedRow(row.number, power.code, power.name, "modify" if existing else "add")
+    if reviewed:
+        return AcceptedRow(row.number, power.code, power.name, "request", change.id)
+    return AcceptedRow(row.number, power.code, power.name, "modify" if existing else "add", change.id)
 
 
 def _write(ctx: _Context, row: _Row, parsed: _Parsed, existing: Power | None, dept: Department, category: str,
            name: str, code: str, internal: str | None, external: str | None, fields_changed: bool,
-           target: str) -> Power:
-    """Open, fill and publish the change(s) for one row; raises to roll the row's savepoint back."""
-    session, lang = ctx.session, ctx.lang
-    trigger = Trigger("other", f"目录导入：{ctx.filename}"[:300], None)
-    reason = f"导入目录文件 {ctx.filename} 第 {row.number} 行"
+           target: str) -> tuple[Power, CatalogChange]:
+    """Open and fill the change for one row, then start its review or (a migration) publish it, with the status
+    change a migration row also asks for; raises to roll the row's savepoint back."""
+    session, lang, route = ctx.session, ctx.lang, ctx.route
+    if isinstance(route, Approval):
+        trigger = Trigger("other", route.document, None)
+        reason = (f"迁移导入目录文件 {ctx.filename} 第 {row.number} 行"
+                  f"（批准文件 {route.document}，批准人 {route.approver}）")
+    else:
+        trigger = Trigger("other", f"目录导入：{ctx.filename}"[:300], None)
+        reason = f"导入目录文件 {ctx.filename} 第 {row.number} 行"
 
-    def put_in_force(kind: str, power: Power) -> None:
-        change = open_change(session, kind, department=dept, actor=ctx.actor, reason=reason, trigger=trigger,
-                             power=power)
-        publish(session, change, actor=ctx.actor, forms=ctx.forms)
+    def in_force(change: CatalogChange) -> CatalogChange:
+        if isinstance(route, Approval):
+            publish(session, change, actor=ctx.actor, forms=ctx.forms, approval=route)
+        else:
+            start_review(route.rt, session, change, actor=ctx.actor, trigger=trigger)
+        return change
+
+    def put_in_force(kind: str, power: Power) -> CatalogChange:
+        return in_force(open_change(session, kind, department=dept, actor=ctx.actor, reason=reason,
+                                    trigger=trigger, power=power))
 
     if existing is None:
         if code:
@@ -630,8 +778,7 @@ def _write(ctx: _Context, row: _Row, parsed: _Parsed, existing: Power | None, de
     else:
         power = existing
         if not fields_changed:
-            put_in_force("suspend" if target == "suspended" else "resume", power)
-            return power
+            return power, put_in_force("suspend" if target == "suspended" else "resume", power)
         change = open_change(session, "modify", department=dept, actor=ctx.actor, reason=reason, trigger=trigger,
                              power=power)
         # A power set up before the catalog existed has no snapshot to start from.
@@ -646,10 +793,10 @@ def _write(ctx: _Context, row: _Row, parsed: _Parsed, existing: Power | None, de
         if text and getattr(change, f"{which}_bpmn") != text:
             attach_flowchart(session, change, which, text.encode("utf-8"), actor=ctx.actor, forms=ctx.forms,
                              lang=lang)
-    publish(session, change, actor=ctx.actor, forms=ctx.forms)
-    if target == "suspended":
+    in_force(change)
+    if target == "suspended" and isinstance(route, Approval):  # a review route refused such a row above
         put_in_force("suspend", power)
-    return power
+    return power, change
 
 
 def _counter_scope(dept: Department, category: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
@@ -16,8 +18,22 @@ STATUS_AFTER = {"add": "published", "modify": "published", "cancel": "cancelled"
                 "resume": "published"}
 
 
-def publish(session: Session, change: CatalogChange, *, actor: str, forms: FormRegistry) -> PowerVersion:
-    """Publish ``change`` as the power's next version; secret powers run but stay out of the public index."""
+@dataclass(frozen=True)
+class Approval:
+    """What a version published without the review chain rests on (a migration import): the approving
+    document's reference (批准文件文号) and who approved it (批准人)."""
+
+    document: str
+    approver: str
+
+
+def publish(session: Session, change: CatalogChange, *, actor: str, forms: FormRegistry,
+            approval: Approval | None = None) -> PowerVersion:
+    """Publish ``change`` as the power's next version; secret powers run but stay out of the public index.
+
+    The review process publishes at its last step; only a migration import publishes directly, and then
+    ``approval`` is recorded on the version and in the audit event.
+    """
     power = session.get(Power, change.power_id)
     assert power is not None
     now = clock.now()
@@ -40,12 +56,15 @@ def publish(session: Session, change: CatalogChange, *, actor: str, forms: FormR
     snapshot = PowerVersion(power_id=power.id, number=(previous.number + 1) if previous else 1, change_id=change.id,
                             fields=fields, internal_bpmn=change.internal_bpmn, external_bpmn=change.external_bpmn,
                             process_version_id=process_version_id, status=power.status, published_at=now,
-                            published_by=actor)
+                            published_by=actor, approval_document=approval.document if approval else None,
+                            approved_by=approval.approver if approval else None)
     session.add(snapshot)
     change.status, change.published_at = "published", now
     session.flush()
     search.reindex(session, power, snapshot)
-    audit.record(session, actor, f"catalog.publish.{change.kind}",
-                 payload={"change": change.id, "power": power.code, "version": snapshot.number,
-                          "status": power.status}, at=now)
+    payload = {"change": change.id, "power": power.code, "version": snapshot.number, "status": power.status}
+    if approval is not None:
+        payload |= {"via": "migration_import", "approval_document": approval.document,
+                    "approved_by": approval.approver}
+    audit.record(session, actor, f"catalog.publish.{change.kind}", payload=payload, at=now)
     return snapshot

@@ -64,15 +64,22 @@ def request_change(rt: Runtime, kind: str, *, department_id: int, actor: str, re
         power = session.get(Power, power_id) if power_id else None
         change = open_change(session, kind, department=department, actor=actor, reason=reason, trigger=trigger,
                              power=power, category=category, name=name, secret=secret)
-        target = session.get(Power, change.power_id)
-        assert target is not None
-        case = start_case_in(
-            rt, session, REVIEW_POWER, Applicant(department.name, "行权部门", department.code, actor),
-            f"{KIND_NAMES[kind]}：{target.name}（{target.code}）", actor=actor, department_id=department.id,
-            data={"change_id": change.id, "change_kind": kind},
-            adjust=lambda loaded: _count_from_trigger(rt, loaded, trigger))
-        change.review_case_id = case.id
+        start_review(rt, session, change, actor=actor, trigger=trigger)
         return change
+
+
+def start_review(rt: Runtime, session: Session, change: CatalogChange, *, actor: str, trigger: Trigger) -> None:
+    """Start the review case of ``change`` in the caller's transaction (a request opened by hand or imported)."""
+    department = session.get(Department, change.department_id)
+    target = session.get(Power, change.power_id)
+    assert department is not None and target is not None
+    ensure_department(session, department.region, department.code, department.name, [CATALOG_POST])
+    case = start_case_in(
+        rt, session, REVIEW_POWER, Applicant(department.name, "行权部门", department.code, actor),
+        f"{KIND_NAMES[change.kind]}：{target.name}（{target.code}）", actor=actor, department_id=department.id,
+        data={"change_id": change.id, "change_kind": change.kind},
+        adjust=lambda loaded: _count_from_trigger(rt, loaded, trigger))
+    change.review_case_id = case.id
 
 
 def _count_from_trigger(rt: Runtime, loaded: Loaded, trigger: Trigger) -> None:

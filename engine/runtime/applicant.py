@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from engine.applicant_ids import id_number_problem, normalise_id, phone_problem
 from engine.forms import Form
+from engine.plain_text import invisible
 
 #: The longest text each registration field may hold (the case columns' lengths): longer is refused, never cut.
 FIELD_LIMITS = {"subject": 300, "name": 200, "id_type": 30, "id_number": 60, "contact": 100}
@@ -32,7 +33,7 @@ class Applicant:
     contact: str
 
     def problems(self) -> dict[str, str]:
-        """Field → "required" or "too_long" for each field that cannot be stored as given."""
+        """Field → "required", "too_long" or "invisible" for each field that cannot be stored as given."""
         return {k: p for k, v in asdict(self).items() if (p := text_problem(v, FIELD_LIMITS[k]))}
 
     def columns(self) -> dict[str, str]:
@@ -56,13 +57,19 @@ PROBLEM_MESSAGES: Final = {
               "en": "The ID number's check character does not match; check it digit by digit."},
     "contact": {"zh": "请填写有效的联系电话（至少 7 位数字）。",
                 "en": "Enter a valid telephone number (at least 7 digits)."},
+    # "invisible" names the character it found (``engine.plain_text``), so it has no fixed words here.
 }
 
 
 def text_problem(value: object, limit: int) -> str | None:
-    """"required" for blank text, "too_long" beyond ``limit`` characters, else None."""
+    """"required" for blank text, "too_long" beyond ``limit`` characters, "invisible" for a character a person
+    cannot see (a direction override, a zero-width space, a control character: ``engine.plain_text``), else None."""
     text = str(value or "").strip()
-    return "required" if not text else "too_long" if len(text) > limit else None
+    if not text:
+        return "required"
+    if len(text) > limit:
+        return "too_long"
+    return "invisible" if invisible(text) else None
 
 
 def applicant_problems(applicant: Applicant, checked: Collection[str] = _ALL) -> dict[str, str]:
@@ -77,8 +84,11 @@ def applicant_problems(applicant: Applicant, checked: Collection[str] = _ALL) ->
     return out
 
 
-def problem_message(field: str, code: str, lang: str) -> str:
-    """The words for ``applicant_problems``' ``code`` at ``field``, in ``lang`` (zh or en)."""
+def problem_message(field: str, code: str, lang: str, value: object = "") -> str:
+    """The words for ``applicant_problems``' ``code`` at ``field``, in ``lang`` (zh or en); "invisible" names the
+    character found in ``value``, the text that was judged."""
+    if code == "invisible" and (found := invisible(str(value or "").strip())) is not None:
+        return found.message(lang)
     key = "contact" if field == "applicant_contact" and code == "format" else code
     text = PROBLEM_MESSAGES[key].get(lang) or PROBLEM_MESSAGES[key]["zh"]
     return text.format(limit=FIELD_LIMITS[field.removeprefix("applicant_")])

@@ -13,7 +13,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, clock
+from engine.access import Intake, registration_refusal
 from engine.applicant_ids import normalise_id
+from engine.data_size import fits, readable
 from engine.forms import Form, Translate
 from engine.identity import post_ids_of
 from engine.prepared import Prepared
@@ -32,6 +34,7 @@ from engine.runtime.applicant import (
 from engine.runtime.deploy import newest_number
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.hooks import StepEvent
+from engine.runtime.limits import case_warn_at
 from engine.runtime.live import IndexState
 from engine.runtime.runtime import Loaded, Runtime, as_persistent
 from engine.runtime.serials import case_serial
@@ -85,11 +88,31 @@ def start_data(applicant: Applicant, subject: str, power_code: str, power_name: 
 def start_case(rt: Runtime, power_code: str, applicant: Applicant, subject: str, *, actor: str,
                department_id: int | None = None, data: dict[str, Any] | None = None,
                adjust: Callable[[Loaded], None] | None = None) -> Case:
-    """Open a case on the power's newest flowchart and run it to its first step, in its own transaction."""
+    """Open a case on the power's newest flowchart and run it to its first step, in its own transaction.
+
+    Who opens it is not checked here (the platform's own processes, the demo): staff go through ``register_case``.
+    """
     with rt.sessions() as session:
         with session.begin():
             loaded = _start(rt, session, power_code, applicant, subject, actor=actor, department_id=department_id,
                             data=data, adjust=adjust)
+        rt.remember(loaded)
+        return loaded.case
+
+
+def register_case(rt: Runtime, user: User, power_code: str, applicant: Applicant, subject: str, *,
+                  intake: Intake) -> Case:
+    """Open a case as ``user`` through ``intake`` (受理登记 at the window, 立案登记 for a penalty), in its own
+    transaction; ``RegistrationRefused`` unless ``engine.access`` lets them open cases of the power that way."""
+    with rt.sessions() as session:
+        with session.begin():
+            power = session.execute(select(Power).where(Power.code == power_code)).scalar_one_or_none()
+            if power is None or power.status != "published":
+                raise RuntimeProblem("power.not_found", power=power_code)
+            if (refusal := registration_refusal(session, user.id, power, intake)) is not None:
+                raise refusal
+            loaded = _start(rt, session, power_code, applicant, subject, actor=user.username, department_id=None,
+                            data=None, adjust=None)
         rt.remember(loaded)
         return loaded.case
 
@@ -133,6 +156,7 @@ def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant,
         promised_due_at=cal.add_workdays(now, power.promised_limit_days) if power.promised_limit_days else None,
         legal_due_at=cal.add_workdays(now, power.legal_limit_days) if power.legal_limit_days else None,
     )
+    values["promised_warn_at"] = case_warn_at(cal, now, values["promised_due_at"])
     values["id"] = _INSERT_CASE.scalar(conn, values)
     case = as_persistent(session, values)
     loaded = Loaded(session, case, workflow, now, power.process_key, power.warn_workdays,
@@ -172,6 +196,9 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
             if not _may_work(step.assignee_id, step.holds_post, user):
                 raise RuntimeProblem("task.not_allowed")
             values, corrected = _validated(rt, loaded, task_id, raw, lang, translate)
+            if not fits(values, rt.settings.max_step_data):  # a step without a form takes whatever is posted
+                raise RuntimeProblem("case.data_too_large", element=step.name,
+                                     limit=readable(rt.settings.max_step_data))
             # Time may have run out since the last tick: fire due timers first, so a late completion still
             # raises its red alert and an interrupting limit wins as the model says.
             rt.fire_due_timers(loaded)
@@ -236,7 +263,8 @@ def _validated(rt: Runtime, loaded: Loaded, task_id: str, raw: dict[str, Any], l
 
 def _applicant_messages(corrected: Correction, values: dict[str, Any], lang: str) -> dict[str, str]:
     # Only a changed 证件类型 makes a number the step did not submit wrong: its message goes to the type.
-    return {(name if name in values else "applicant_id_type"): problem_message(name, code, lang)
+    after = corrected.after.columns()
+    return {(name if name in values else "applicant_id_type"): problem_message(name, code, lang, after[name])
             for name, code in corrected.problems().items()}
 
 

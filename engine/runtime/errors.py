@@ -43,6 +43,17 @@ MESSAGES: dict[str, dict[str, str]] = {
                                     "请联系法制机构检查流程图。",
                               "en": "The script of “{element}” in the flowchart uses something the platform does not "
                                     "run; the case was not changed. Ask the legal office to check the flowchart."},
+    "engine.script.too_large": {"zh": "流程图中「{element}」的脚本或表达式产生的数据过大（一个环节最多 {limit}），"
+                                      "办件未作改动。请联系法制机构检查流程图。",
+                                "en": "The script or expression of “{element}” in the flowchart produced too much data "
+                                      "(at most {limit} per step); the case was not changed. Ask the legal office to "
+                                      "check the flowchart."},
+    "case.data_too_large": {"zh": "「{element}」提交的内容过多（一个环节最多 {limit}），办件未作改动。请精简后再提交。",
+                            "en": "“{element}” submitted too much data (at most {limit} per step); the case was not "
+                                  "changed. Shorten it and submit again."},
+    "case.too_large": {"zh": "办件的数据总量将超过上限 {limit}，本次办理未作改动。请联系系统管理员。",
+                       "en": "The case's data would exceed its limit of {limit}; nothing was changed. Ask the "
+                             "administrator."},
     "catalog.invalid": {"zh": "调整申请信息不完整或有误。", "en": "The adjustment request is incomplete or invalid."},
     "catalog.not_editable": {"zh": "该调整申请已提交，不能再修改。",
                              "en": "This request was submitted and cannot be edited."},

@@ -1,4 +1,9 @@
-"""Read what a SpiffWorkflow workflow is waiting for: ready user tasks and armed timers."""
+"""Read what a SpiffWorkflow workflow is waiting for: ready user tasks and armed timers.
+
+A timer marked ``clock = applicant`` or ``clock = third_party`` (DESIGN §4.4) measures someone else's time, such
+as the applicant's 15 working days to supplement (补正): it moves the case when it expires, as modelled, but its
+step is not the department's to finish by then, so it raises no alert.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 SPLIT_SUFFIX = ".BoundaryEventSplit"
+#: Values of a timer's ``clock`` property: whose time it measures, when not the department's.
+OTHERS_TIME = frozenset({"applicant", "third_party"})
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,10 @@ class ReadyStep:
     lane: str | None
     properties: dict[str, str]
     extensions: dict[str, Any]
+    #: The earliest of the department's limits on the step or, without one, of the others' (applicant's …).
     due_at: datetime | None
+    #: False when ``due_at`` measures the applicant's or a third party's time: no alert on it.
+    alerts: bool = True
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,13 @@ class ArmedTimer:
     interrupting: bool
     attached_task_id: str | None
     attached_name: str | None
+    #: False for a timer that measures the applicant's or a third party's time.
+    alerts: bool = True
+
+
+def measures_others_time(properties: Mapping[str, Any]) -> bool:
+    """True when a timer's properties mark it as the applicant's or a third party's time (``clock``)."""
+    return str(properties.get("clock") or "").strip().lower() in OTHERS_TIME
 
 
 def tasks_in(workflow: BpmnWorkflow, state: int) -> Iterator[Task]:
@@ -85,25 +102,29 @@ def armed_timers(workflow: BpmnWorkflow) -> list[ArmedTimer]:
             bool(getattr(spec, "cancel_activity", True)),
             str(attached.id) if attached else None,
             (attached.task_spec.bpmn_name or attached.task_spec.bpmn_id) if attached else None,
+            not measures_others_time((getattr(spec, "extensions", None) or {}).get("properties") or {}),
         ))
     return out
 
 
 def ready_steps(workflow: BpmnWorkflow, timers: list[ArmedTimer] | None = None) -> list[ReadyStep]:
-    """READY human tasks, each with the earliest armed boundary timer as its due moment."""
-    due: dict[str, datetime] = {}
+    """READY human tasks, each with the earliest armed boundary timer as its due moment (the department's first)."""
+    due: dict[str, tuple[bool, datetime]] = {}
     for timer in armed_timers(workflow) if timers is None else timers:
         if timer.attached_task_id:
+            # The department's limits (False) sort before the others' time (True), whatever their moments.
+            key = (not timer.alerts, timer.fire_at)
             prev = due.get(timer.attached_task_id)
-            due[timer.attached_task_id] = min(prev, timer.fire_at) if prev else timer.fire_at
+            due[timer.attached_task_id] = min(prev, key) if prev else key
     out = []
     for task in tasks_in(workflow, TaskState.READY):
         spec = task.task_spec
         if not spec.manual:
             continue
         ext = dict(spec.extensions or {})
+        others, due_at = due.get(str(task.id), (False, None))
         out.append(ReadyStep(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, spec.lane,
-                             dict(ext.get("properties") or {}), ext, due.get(str(task.id))))
+                             dict(ext.get("properties") or {}), ext, due_at, not others))
     return out
 
 
@@ -111,6 +132,13 @@ def form_of(extensions: Mapping[str, Any]) -> str | None:
     """The form a step names in its SpiffWorkflow extensions: ``formJsonSchemaFilename``, else ``formKey``."""
     properties = extensions.get("properties") or {}
     return properties.get("formJsonSchemaFilename") or extensions.get("formKey") or None
+
+
+def timer_alerts(workflow: BpmnWorkflow, task_id: str) -> bool:
+    """False when the timer task ``task_id`` measures the applicant's or a third party's time."""
+    task = workflow.get_task_from_id(UUID(task_id)) if task_id else None
+    extensions = getattr(task.task_spec, "extensions", None) if task is not None else None
+    return not measures_others_time((extensions or {}).get("properties") or {})
 
 
 def task_state(workflow: BpmnWorkflow, task_id: str) -> int | None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import WorkflowException
 
+from engine.data_size import readable
 from engine.runtime.errors import RuntimeProblem
-from engine.sandbox import SandboxError, SandboxTimedOut
+from engine.sandbox import SandboxDataTooLarge, SandboxError, SandboxTimedOut
 
 
 def model_problem(exc: BaseException) -> RuntimeProblem:
@@ -22,6 +23,9 @@ def model_problem(exc: BaseException) -> RuntimeProblem:
         return RuntimeProblem("engine.script.name", element=element, name=cause.name, details=str(exc))
     if isinstance(cause, SandboxTimedOut):
         return RuntimeProblem("engine.script.timeout", element=element, details=str(exc))
+    if isinstance(cause, SandboxDataTooLarge):
+        return RuntimeProblem("engine.script.too_large", element=element, limit=readable(cause.limit),
+                              details=str(exc))
     if isinstance(cause, SandboxError):
         return RuntimeProblem("engine.script.refused", element=element, details=str(exc))
     if isinstance(exc, WorkflowException) and str(exc).startswith("No conditions satisfied"):

@@ -20,6 +20,7 @@ from engine import audit, clock
 from engine.alerts import raise_alert
 from engine.calendar import CalendarCache, WorkCalendar
 from engine.config import Settings
+from engine.data_size import readable
 from engine.db import readonly_factory
 from engine.forms import FormRegistry
 from engine.prepared import Batch, Prepared
@@ -120,6 +121,8 @@ class Runtime:
     def __init__(self, sessions: sessionmaker[Session], settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.sessions = sessions
+        # Every session carries the audit key (engine/audit/key.py), so no caller of audit.record passes it.
+        audit.use_key(sessions, self.settings.audit_key)
         self.reader = readonly_factory(sessions)
         self.codec = WorkflowCodec()
         self.calendars = CalendarCache(self.reader)
@@ -128,7 +131,8 @@ class Runtime:
         self.live = LiveCases(self.settings.live_cases)
         self.lanes = index.Lanes()
         self.script_engine = script_engine(
-            {"workdays": self._workdays, "workhours": self._workhours}, timeout=self.settings.script_timeout
+            {"workdays": self._workdays, "workhours": self._workhours}, timeout=self.settings.script_timeout,
+            max_data=self.settings.max_step_data,
         )
 
     # Timer helpers exposed to model code: both count from "now", the moment the step starts.
@@ -230,6 +234,11 @@ class Runtime:
         if (clock_change := case_clock.change(case, loaded.index.paused, now, self.calendar)) is not None:
             case_clock.queue(session, loaded.writes, case, clock_change, actor, now)
         values: dict[str, Any] = {"workflow_json": self.codec.dumps(workflow)}
+        # Every step's data was bounded as it came in (a form's values, each script's result), so this JSON is
+        # at most one step larger than the case was; beyond the case's own bound the step is refused.
+        if len(values["workflow_json"]) > self.settings.max_case_data:
+            log.warning("case %s: workflow of %s characters refused", case.serial, len(values["workflow_json"]))
+            raise RuntimeProblem("case.too_large", limit=readable(self.settings.max_case_data))
         if workflow.completed and case.status == "running":
             values.update(status="completed", completed_at=now, end_name=end_name(workflow),
                           limit_alert_level=_limit_level_at_end(session, case, now, actor))

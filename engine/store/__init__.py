@@ -1,6 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
-from engine.store.audit import AuditEvent, AuditHead
+from engine.store.audit import AuditCheckpoint, AuditEvent
 from engine.store.base import Base
 from engine.store.calendar import CalendarDay, CalendarYear
 from engine.store.case import Alert, Case, Counter, OpenTask, StepRecord, WaitingTimer
@@ -8,10 +8,11 @@ from engine.store.catalog import CatalogChange, PowerSearchTerm, PowerVersion
 from engine.store.identity import ROLES, Department, Membership, Post, Region, User, UserRole
 from engine.store.process import Power, ProcessVersion
 from engine.store.signin import SignInAttempt
+from engine.store.web_session import WebSession
 
 __all__ = [
-    "ROLES", "Alert", "AuditEvent", "AuditHead", "Base", "CalendarDay", "CalendarYear", "Case", "CatalogChange",
+    "ROLES", "Alert", "AuditCheckpoint", "AuditEvent", "Base", "CalendarDay", "CalendarYear", "Case", "CatalogChange",
     "Counter", "PowerSearchTerm", "PowerVersion",
     "Department", "Membership", "OpenTask", "Post", "Power", "ProcessVersion", "Region", "SignInAttempt", "StepRecord",
-    "User", "UserRole", "WaitingTimer",
+    "User", "UserRole", "WaitingTimer", "WebSession",
 ]

@@ -14,6 +14,19 @@ from engine.store.process import Power, ProcessVersion
 #: The predicate of the case-limit indexes; a query must state it to use them.
 CLOCK_RUNNING = "status = 'running' AND clock_paused_at IS NULL"
 
+#: ``open_tasks.alert_level`` of a step whose deadline is not the department's (its timer is marked
+#: ``clock = applicant`` or ``third_party``): it is shown, and moves the case when it passes, but never alerts.
+NO_ALERTS = -1
+
+#: An alert's states. Only these two exist so far; a red alert's duty (explained, rectified, closed by a
+#: supervisor: DESIGN §6) adds states between them, and each move is an audit event, as closing is.
+ALERT_OPEN = "open"
+ALERT_CLOSED = "closed"
+#: How an alert was closed: what it warned about finished before its limit, or a red alert on the same
+#: subject took over from the yellow one.
+CLOSED_IN_TIME = "in_time"
+CLOSED_ESCALATED = "escalated"
+
 
 class Case(Base):
     __tablename__ = "cases"
@@ -42,6 +55,9 @@ class Case(Base):
     limit_alert_level: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
     # Set while a step that stops the legal clock is open (property clock=paused: 补正, 听证 …).
     clock_paused_at: Mapped[datetime | None]
+    # When the case-level yellow warning (T1 on "case:promised") falls due; cleared once it is raised, so the
+    # partial index below holds only warnings still to come. None too when there is no promised limit.
+    promised_warn_at: Mapped[datetime | None]
 
     power: Mapped[Power] = relationship()
     process_version: Mapped[ProcessVersion] = relationship()
@@ -52,6 +68,8 @@ class Case(Base):
         Index("ix_cases_running_promised", "limit_alert_level", "promised_due_at",
               sqlite_where=text(CLOCK_RUNNING), postgresql_where=text(CLOCK_RUNNING)),
         Index("ix_cases_running_legal", "limit_alert_level", "legal_due_at",
+              sqlite_where=text(CLOCK_RUNNING), postgresql_where=text(CLOCK_RUNNING)),
+        Index("ix_cases_running_warn", "limit_alert_level", "promised_warn_at",
               sqlite_where=text(CLOCK_RUNNING), postgresql_where=text(CLOCK_RUNNING)),
     )
 
@@ -78,7 +96,8 @@ class OpenTask(Base):
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
     warn_at: Mapped[datetime | None]
-    # 0 none, 1 yellow raised, 2 red raised: lets the supervisor's index skip what it already flagged.
+    # 0 none, 1 yellow raised, 2 red raised: lets the supervisor's index skip what it already flagged;
+    # NO_ALERTS (-1) for a deadline that is the applicant's or a third party's, which the index never seeks.
     alert_level: Mapped[int] = mapped_column(default=0)
 
     case: Mapped[Case] = relationship()
@@ -118,10 +137,14 @@ class StepRecord(Base):
 
 
 class Alert(Base):
-    """A yellow or red alert, raised exactly once per (case, subject, rule)."""
+    """A yellow or red alert, raised exactly once per (case, subject, rule); closed, never deleted."""
 
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("case_id", "subject", "rule", name="uq_alerts_once"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "subject", "rule", name="uq_alerts_once"),
+        # 电子监察 lists the open alerts, newest first.
+        Index("ix_alerts_status_raised", "status", "raised_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -136,6 +159,12 @@ class Alert(Base):
     message: Mapped[str] = mapped_column(Text)
     # Values the rule's message names beyond step and deadline (e.g. P4's amount and range), for any language.
     details: Mapped[dict[str, Any] | None]
+    # ALERT_OPEN until closed; then when, how (CLOSED_IN_TIME, CLOSED_ESCALATED) and by whom ("system" when
+    # the platform closed it itself). The audit event alert.closed records the same.
+    status: Mapped[str] = mapped_column(String(20), default=ALERT_OPEN, server_default=text("'open'"))
+    closed_at: Mapped[datetime | None]
+    closed_how: Mapped[str | None] = mapped_column(String(20))
+    closed_by: Mapped[str | None] = mapped_column(String(50))
 
     case: Mapped[Case] = relationship()
 

@@ -29,6 +29,10 @@ class PowerVersion(Base):
     status: Mapped[str] = mapped_column(String(20))  # the power's status this version put in force
     published_at: Mapped[datetime]
     published_by: Mapped[str] = mapped_column(String(50))
+    #: Set only on a version a migration import published without the review chain: the approving document's
+    #: reference and who approved it (engine/catalog/importer.py).
+    approval_document: Mapped[str | None] = mapped_column(String(300))
+    approved_by: Mapped[str | None] = mapped_column(String(100))
 
     power: Mapped[Power] = relationship()
 

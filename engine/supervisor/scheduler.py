@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from engine import audit
 from engine.runtime.runtime import Runtime
 from engine.supervisor.tick import tick
 
@@ -17,11 +18,14 @@ log = logging.getLogger("sunshine.supervisor")
 def _job(rt: Runtime) -> None:
     try:
         result = tick(rt)
-        if result.fired_cases or result.yellow or result.red or result.limit_red:
-            log.info("tick: fired %s cases, %s yellow, %s red, %s case time-limit", result.fired_cases,
-                     result.yellow, result.red, result.limit_red)
+        if result.did_anything:
+            log.info("tick: %s", result.summary)
     except Exception:  # a failed tick must not stop the next one
         log.exception("supervisor tick failed")
+    try:  # the tick's own events too: what is unsealed is never older than one tick (docs/audit.md)
+        audit.checkpoint(rt.sessions, rt.settings.audit_checkpoint_path)
+    except Exception:
+        log.exception("audit checkpoint failed")
 
 
 def start_background(rt: Runtime) -> BackgroundScheduler:

@@ -8,18 +8,16 @@ import pytest
 from flask.testing import FlaskClient
 
 from app import create_app
-from engine.config import Settings
-from engine.demo import DEMO_PASSWORD, load_demo
-from engine.platform import build_runtime
+from engine.demo import DEMO_PASSWORD
+from tests.settings import make_settings
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @pytest.fixture
-def app(db):
-    settings = Settings(database_url=db.url, secret_key="test")
-    load_demo(build_runtime(db.sessions, settings))
-    application = create_app(settings)
+def app(demo_db):
+    """The platform over a fresh copy of the demo database (``demo_db``: ask for it too to reach the database)."""
+    application = create_app(make_settings(database_url=demo_db.url))
     application.config["TESTING"] = False  # exercise the real error pages
     return application
 

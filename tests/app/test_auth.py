@@ -136,3 +136,31 @@ def test_signing_in_keeps_the_language_chosen_on_the_sign_in_page(app):
     client.get("/lang/en")
     assert post(client, "shouli", DEMO_PASSWORD).status_code == 302
     assert "Inbox" in client.get("/work/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("referrer", "landed"), [
+    ("http://localhost/powers/519900-SCJGJ-XK-0001?q=%E8%AE%B8", "/powers/519900-SCJGJ-XK-0001?q=%E8%AE%B8"),
+    ("http://localhost/work/cases", "/work/cases"),
+    (None, "/"),
+    ("https://evil.example/phish", "/"),
+    ("javascript:alert(document.cookie)", "/"),
+    ("http://localhost.evil.example/x", "/"),
+    ("http://user@localhost/x", "/"),
+    ("http://localhost//evil.example/x", "/"),
+    ("http://localhost/\\evil.example", "/"),
+    ("https://localhost/work/", "/"),  # another scheme is another site
+])
+def test_switching_language_returns_only_to_a_page_of_this_site(app, referrer, landed):
+    client = app.test_client()
+    headers = {"Referer": referrer} if referrer else {}
+    resp = client.get("/lang/en", headers=headers)
+    assert resp.status_code == 302 and resp.headers["Location"] == landed
+    assert "Staff sign-in" in client.get("/login").get_data(as_text=True)
+
+
+def test_an_unknown_language_is_refused_and_the_choice_stays(app):
+    client = app.test_client()
+    client.get("/lang/en")
+    resp = client.get("/lang/fr", headers={"Referer": "http://localhost/"})
+    assert resp.status_code == 404 and "Traceback" not in resp.get_data(as_text=True)
+    assert "Staff sign-in" in client.get("/login").get_data(as_text=True)

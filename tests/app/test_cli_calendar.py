@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from app.cli import CliState, main
 from app.commands.calendar import calendar
 from engine.calendar_seed import package_schedule
-from engine.config import Settings
+from tests.settings import make_settings
 
 
 @pytest.fixture
@@ -118,6 +118,6 @@ def test_missing_sessions_is_a_clear_error() -> None:
 def test_the_sunshine_script_connects_the_calendar_commands_on_first_use(db) -> None:  # type: ignore[no-untyped-def]
     # As the console script runs: the state holds only settings until a command asks for the database.
     result = CliRunner().invoke(main, ["calendar", "seed", "--year", "2026"],
-                                obj=CliState(Settings(database_url=db.url)))
+                                obj=CliState(make_settings(database_url=db.url)))
     assert result.exit_code == 0, result.output
     assert "写入" in result.output

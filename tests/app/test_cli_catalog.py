@@ -9,12 +9,12 @@ from openpyxl import load_workbook
 
 from app.cli import CliState
 from app.commands.catalog import catalog
-from engine.config import Settings
 from tests.engine.catalog.test_export_import import build_catalog, runtime_for
+from tests.settings import make_settings
 
 
 def _invoke(db, *args: str):
-    state = CliState(Settings(database_url=db.url))
+    state = CliState(make_settings(database_url=db.url))
     state["sessions"] = db.sessions
     return CliRunner().invoke(catalog, list(args), obj=state)
 
@@ -41,7 +41,8 @@ def test_import_prints_each_rejected_row_and_exits_1(db, tmp_path):
             {**good, "code": None, "name": "类别不明", "category": "nonsense"}]
     path = tmp_path / "rows.json"
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    result = _invoke(db, "import", str(path), "--actor", "fazhiban")
+    result = _invoke(db, "import", str(path), "--actor", "fazhiban", "--migration", "示府函〔2026〕12号",
+                     "--approved-by", "王市长")
     assert result.exit_code == 1, result.output
     assert "第 1 行  新增  519900-TMZ-QR-0003  命令行新增" in result.output
     assert "第 2 行「时限颠倒」未导入：承诺时限（30 个工作日）超过法定时限（20 个工作日）。" in result.output
@@ -49,7 +50,8 @@ def test_import_prints_each_rejected_row_and_exits_1(db, tmp_path):
     assert "共 3 行：导入 1 行，拒绝 2 行。" in result.output
 
     path.write_text(json.dumps([rows[0] | {"name": "全部通过"}], ensure_ascii=False), encoding="utf-8")
-    result = _invoke(db, "import", str(path), "--lang", "en")
+    result = _invoke(db, "import", str(path), "--lang", "en", "--migration", "示府函〔2026〕12号", "--approved-by",
+                     "王市长")
     assert result.exit_code == 0, result.output
     assert "row 1  added  519900-TMZ-QR-0004  全部通过" in result.output
 

@@ -11,8 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app import create_app
-from engine.config import Settings
 from engine.forms import FormRegistry
+from tests.settings import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("form_strings", ROOT / "scripts" / "form_strings.py")
@@ -50,7 +50,7 @@ def test_a_text_without_english_is_reported_with_its_form(tmp_path):
 
 
 def test_the_compiled_catalog_serves_the_forms_in_english(db):
-    app = create_app(Settings(database_url=db.url, secret_key="test"))
+    app = create_app(make_settings(database_url=db.url))
     form = FormRegistry(ROOT / "forms").get("license_food_business_approve.json")
     with app.test_request_context(), force_locale("en"):
         english = form.localised(_)

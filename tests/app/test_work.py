@@ -195,7 +195,8 @@ def test_a_clerk_registers_cases_only_for_their_own_department(app):
             "applicant_id_type": "居民身份证", "applicant_id_number": "11010519491231002X",
             "applicant_contact": "13912345678"}
     resp = client.post("/work/cases/new", data=form)
-    assert resp.status_code == 422 and "请从列表中选择" in resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "您不在「食品经营许可」所属部门的「受理」岗位上" in resp.get_data(as_text=True)
 
     supervisor = app.test_client()
     sign_in(supervisor, "jiancha")

@@ -14,10 +14,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from app import create_app
-from engine.config import Settings
-from engine.demo import load_demo
-from engine.runtime.runtime import Runtime
 from tests.conftest import Database
+from tests.settings import make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,11 +32,9 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(db: Database) -> Iterator[LiveServer]:
-    """The demo platform over a fresh database, served from a background thread."""
-    settings = Settings(database_url=db.url, secret_key="test")
-    load_demo(Runtime(db.sessions, settings))
-    app = create_app(settings, start_supervisor=False)
+def live_server(demo_db: Database) -> Iterator[LiveServer]:
+    """The demo platform over a fresh copy of the demo database, served from a background thread."""
+    app = create_app(make_settings(database_url=demo_db.url), start_supervisor=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

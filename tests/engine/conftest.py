@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from engine.calendar_seed import seed_from_chinesecalendar
-from engine.config import Settings
 from engine.identity import create_user, ensure_department, ensure_region
 from engine.runtime.cases import Applicant
 from engine.runtime.deploy import deploy
 from engine.runtime.runtime import Runtime
 from engine.store import Department, OpenTask, Power, User
+from tests.settings import make_settings
 
 HERE = Path(__file__).parent / "runtime"
 
@@ -33,7 +33,7 @@ def rt(db) -> Runtime:
     """A runtime over a fresh database with the 2025–2026 official calendar loaded."""
     with db.sessions.begin() as s:
         seed_from_chinesecalendar(s, years=[2025, 2026])
-    return Runtime(db.sessions, Settings(database_url=db.url, forms_dir=HERE / "forms"))
+    return Runtime(db.sessions, make_settings(database_url=db.url, forms_dir=HERE / "forms"))
 
 
 @pytest.fixture
@@ -48,16 +48,28 @@ def org(rt: Runtime) -> Org:
         return Org(dept, clerk, reviewer, outsider)
 
 
+def deploy_power(rt: Runtime, org: Org, xml: bytes, *, filename: str = "permit.bpmn", process_key: str = "test_permit",
+                 code: str = "510000-CSJ-XK-001", name: str = "测试许可") -> Power:
+    """Deploy ``xml`` for the test department and publish a licence power on it (promised 5, legal 20 working days)."""
+    with rt.sessions.begin() as s:
+        deploy(s, xml, filename, author="legal", forms=rt.forms, posts={"受理", "审核"})
+        p = Power(code=code, name=name, category="license", department_id=org.department.id, process_key=process_key,
+                  legal_limit_days=20, promised_limit_days=5)
+        s.add(p)
+        return p
+
+
 @pytest.fixture
 def power(rt: Runtime, org: Org) -> Power:
     """「测试许可」 deployed from tests/engine/runtime/fixtures/permit.bpmn."""
-    with rt.sessions.begin() as s:
-        deploy(s, (HERE / "fixtures" / "permit.bpmn").read_bytes(), "permit.bpmn", author="legal", forms=rt.forms,
-               posts={"受理", "审核"})
-        p = Power(code="510000-CSJ-XK-001", name="测试许可", category="license", department_id=org.department.id,
-                  process_key="test_permit", legal_limit_days=20, promised_limit_days=5)
-        s.add(p)
-        return p
+    return deploy_power(rt, org, (HERE / "fixtures" / "permit.bpmn").read_bytes())
+
+
+@pytest.fixture
+def paused_power(rt: Runtime, org: Org) -> Power:
+    """受理 → 接收补正材料 (clock=paused, 15 working days, then withdrawn) → 审核; promised 5, legal 20 working days."""
+    return deploy_power(rt, org, (HERE / "fixtures" / "paused.bpmn").read_bytes(), filename="paused.bpmn",
+                        process_key="test_paused", code="510000-CSJ-XK-002", name="补正停表")
 
 
 APPLICANT = Applicant("成都示例餐饮有限公司", "统一社会信用代码", "91510100MA6C00000M", "028-12345678")

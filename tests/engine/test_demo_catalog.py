@@ -10,15 +10,15 @@ from engine.catalog import public
 from engine.catalog.drafts import latest_version
 from engine.catalog.fields import missing_fields
 from engine.catalog.posts import posts_for_lanes
-from engine.config import Settings
 from engine.demo_catalog import ENTRIES, external_flowchart, load_demo_catalog
 from engine.runtime.runtime import Runtime
 from engine.store import Power, PowerVersion
+from tests.settings import make_settings
 
 
 @pytest.fixture
 def rt(db) -> Runtime:
-    return Runtime(db.sessions, Settings(database_url=db.url))
+    return Runtime(db.sessions, make_settings(database_url=db.url))
 
 
 def test_demo_catalog_fills_the_hall(rt):
@@ -85,7 +85,7 @@ def test_powers_the_base_demo_created_bare_get_their_first_version(db):
     from engine.demo import load_demo
     from engine.platform import build_runtime
 
-    rt = build_runtime(db.sessions, Settings(database_url=db.url))
+    rt = build_runtime(db.sessions, make_settings(database_url=db.url))
     load_demo(rt)
     with rt.sessions() as s:
         before = dict(s.execute(select(Power.name, Power.code)).all())

@@ -26,6 +26,8 @@
       decision: '决定环节（须上传证据和法律依据）', condition: '条件（Python 表达式）',
       conditionHint: '例如 accept_result == "accept"；变量来自前面环节的表单字段。', defaultFlow: '默认路径（其他条件都不满足时）',
       timerExpr: '时限表达式', interrupting: '到期时中断环节（否则只亮红灯）', readonly: '只读：该调整申请已提交，不能修改。',
+      timeOf: '期限计算谁的时间', timeOfHint: '申请人或第三方的期限到期时仍按流程图流转，但不对本部门亮黄灯、红灯；其所附环节通常应停止计时。',
+      timeOfOptions: { '': '本部门的办理时限（到期前黄灯、到期红灯）', applicant: '申请人的期限（如补正期限）', third_party: '第三方的期限（如听证通知期）' },
       types: {
         'bpmn:UserTask': '人工环节', 'bpmn:Task': '任务', 'bpmn:ScriptTask': '脚本任务', 'bpmn:ServiceTask': '服务任务',
         'bpmn:ManualTask': '手工任务', 'bpmn:StartEvent': '开始事件', 'bpmn:EndEvent': '结束事件',
@@ -61,6 +63,9 @@
       conditionHint: 'e.g. accept_result == "accept"; names are form fields of earlier steps.',
       defaultFlow: 'Default path (when no condition holds)', timerExpr: 'Time-limit expression',
       interrupting: 'Interrupts the step when due (otherwise only a red alert)',
+      timeOf: 'Whose time this period measures',
+      timeOfHint: 'An applicant\'s or third party\'s period still moves the case as drawn when it expires, but never turns the department yellow or red; the step it is attached to usually stops the clock.',
+      timeOfOptions: { '': 'The department\'s limit (yellow before, red when due)', applicant: 'The applicant\'s (e.g. the supplement period)', third_party: 'A third party\'s (e.g. a hearing notice period)' },
       readonly: 'Read only: this request was submitted and cannot be changed.',
       types: {
         'bpmn:UserTask': 'User step', 'bpmn:Task': 'Task', 'bpmn:ScriptTask': 'Script task',
@@ -524,6 +529,16 @@
     var box = el('input', { type: 'checkbox', checked: bo(element).cancelActivity !== false, disabled: !editable });
     onCommit(box, function (b) { modeling.updateProperties(element, { cancelActivity: b.checked }); });
     panel.appendChild(el('div', { class: 'prop check' }, [el('label', {}, [box, ' ' + T.interrupting])]));
+
+    // DESIGN §4.4: a period that measures the applicant's or a third party's time raises no alert (clock property).
+    var current = getProp(element, 'clock');
+    var whose = el('select', { 'data-prop': 'time-of', disabled: !editable });
+    Object.keys(T.timeOfOptions).forEach(function (value) {
+      whose.appendChild(el('option', { value: value, text: T.timeOfOptions[value], selected: value === current }));
+    });
+    if (current && !(current in T.timeOfOptions)) { whose.appendChild(el('option', { value: current, text: current, selected: true })); }
+    onCommit(whose, function (s) { setProp(element, 'clock', s.value); });
+    panel.appendChild(field(T.timeOf, whose, T.timeOfHint));
   }
 
   function renderCondition(element) {

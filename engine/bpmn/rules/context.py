@@ -23,6 +23,8 @@ class LintContext:
     promised_limit_days: float | None = None
     legal_limit_days: float | None = None
     step_days: dict[str, float] = field(default_factory=dict)
+    #: Set by the foreign rule when the model uses something another engine runs and this platform does not.
+    foreign_found: bool = False
 
     @property
     def root(self) -> etree._Element:

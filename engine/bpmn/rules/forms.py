@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from lxml import etree
 
 from engine.bpmn import model
+from engine.bpmn.dialects import tool_form
 from engine.bpmn.problems import BpmnProblem
 from engine.bpmn.rules.context import LintContext
 from engine.forms import FormError
@@ -38,7 +41,7 @@ def referenced_forms(element: etree._Element) -> list[str]:
         if value:
             names.append(value)
     form_key = (model.camunda_attributes(element).get("formKey") or "").strip()
-    if form_key and "${" not in form_key:
+    if form_key and tool_form(form_key) is None:  # HTML, Camunda Forms or an expression: the foreign rule says so
         names.append(form_key_name(form_key))
     return names
 
@@ -70,6 +73,11 @@ def _unusable(ctx: LintContext, name: str) -> str | None:
         ctx.form_fields(name)
     except FormError as exc:
         return exc.message(ctx.lang)
-    except (OSError, ValueError) as exc:  # unreadable file or not JSON
-        return str(exc)
+    except json.JSONDecodeError as exc:
+        return (f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）" if ctx.lang == "zh"
+                else f"it is not valid JSON (line {exc.lineno}, column {exc.colno})")
+    except UnicodeError:
+        return "不是 UTF-8 文本" if ctx.lang == "zh" else "it is not UTF-8 text"
+    except (OSError, ValueError):
+        return "无法读取这个文件" if ctx.lang == "zh" else "the file cannot be read"
     return None

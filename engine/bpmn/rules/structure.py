@@ -7,6 +7,7 @@ from collections import deque
 from lxml import etree
 
 from engine.bpmn import model
+from engine.bpmn.dialects import foreign_expression, is_python_language
 from engine.bpmn.problems import BpmnProblem
 from engine.bpmn.rules.context import LintContext
 from engine.bpmn.sandbox import check_expression
@@ -156,11 +157,13 @@ def check_gateway_conditions(ctx: LintContext, process: etree._Element) -> list[
     """Every arrow out of a deciding gateway has a condition, except its default arrow."""
     problems: list[BpmnProblem] = []
     for scope in model.iter_scopes(process):
-        flows = model.sequence_flows(scope)
+        leaving: dict[str, list[etree._Element]] = {}
+        for flow in model.sequence_flows(scope):
+            leaving.setdefault(flow.get("sourceRef", ""), []).append(flow)
         for gateway in scope:
             if not model.is_bpmn(gateway, "exclusiveGateway", "inclusiveGateway"):
                 continue
-            out = [f for f in flows if f.get("sourceRef") == gateway.get("id")]
+            out = leaving.get(gateway.get("id", ""), [])
             if len(out) < 2:
                 continue
             default = gateway.get("default")
@@ -174,12 +177,19 @@ def check_gateway_conditions(ctx: LintContext, process: etree._Element) -> list[
     return problems
 
 
+def is_model_code(text: str | None, language: str | None = None) -> bool:
+    """True when ``text`` is meant as the platform's Python: not JUEL, FEEL or a language named otherwise."""
+    return is_python_language(language) and foreign_expression(text) is None
+
+
 def check_conditions_compile(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]:
     """Arrow conditions compile in the sandbox."""
     problems: list[BpmnProblem] = []
     for flow in model.iter_descendants(process, "sequenceFlow"):
         condition = flow.find(model.bpmn("conditionExpression"))
         text = (condition.text or "").strip() if condition is not None else ""
+        if condition is not None and not is_model_code(text, condition.get("language")):
+            continue  # another engine's expression: the foreign rule names it
         if text:
             detail = check_expression(text, ctx.lang)
             if detail:

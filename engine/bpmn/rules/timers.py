@@ -8,8 +8,9 @@ from engine.bpmn import model
 from engine.bpmn.messages import label
 from engine.bpmn.problems import BpmnProblem
 from engine.bpmn.rules.context import LintContext
+from engine.bpmn.rules.structure import is_model_code
 from engine.bpmn.rules.variables import CASE_START_DATA, data_names
-from engine.bpmn.timers import check_timer
+from engine.bpmn.timers import TimerCheck, check_timer
 
 # CASE_START_DATA lived here first; runtime tests still import it from this module.
 __all__ = ["CASE_START_DATA", "check_timers", "is_paused"]
@@ -32,6 +33,7 @@ def check_timers(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]
 
     # A timer may read the same case variables a condition may (start data, form fields, script results).
     case_data = data_names(ctx, process)
+    checked: dict[tuple[str, str | None], TimerCheck] = {}  # the same text on many steps is checked once
     for definition in model.iter_descendants(process, "timerEventDefinition"):
         event = definition.getparent()
         if event is None:
@@ -41,7 +43,12 @@ def check_timers(ctx: LintContext, process: etree._Element) -> list[BpmnProblem]
             problems.append(ctx.problem("timer.empty", event, line=definition.sourceline))
             continue
         field_name, text_el = found
-        result = check_timer(field_name, text_el.text, ctx.lang, case_data=case_data)
+        if not is_model_code(text_el.text):
+            continue  # JUEL or FEEL: the foreign rule names it
+        key = (field_name, text_el.text)
+        if key not in checked:
+            checked[key] = check_timer(field_name, text_el.text, ctx.lang, case_data=case_data)
+        result = checked[key]
         for code, fields in result.problems:
             if code == "timer.not_text":
                 fields = {**fields, "kind": _kind_label(str(fields.get("kind")), ctx.lang)}

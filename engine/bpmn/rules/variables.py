@@ -15,10 +15,12 @@ from typing import Final
 from lxml import etree
 
 from engine.bpmn import model
+from engine.bpmn.dialects import tool_form
 from engine.bpmn.messages import label
 from engine.bpmn.problems import BpmnProblem
 from engine.bpmn.rules.context import LintContext
 from engine.bpmn.rules.forms import referenced_forms
+from engine.bpmn.rules.structure import is_model_code
 from engine.bpmn.timers import CALENDAR_FUNCTIONS
 from engine.sandbox import base_globals
 
@@ -53,8 +55,12 @@ def assigned_names(source: str) -> set[str]:
     """
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+        return _assigned(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
+
+
+def _assigned(tree: ast.AST) -> set[str]:
     names: set[str] = set()
     for node in _module_level(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
@@ -90,12 +96,9 @@ def _scripts(process: etree._Element) -> Iterator[str]:
         script = task.find(model.bpmn("script"))
         if script is not None and script.text:
             yield script.text
-    for element in process.iter():
-        if isinstance(element.tag, str):
-            for name in ("preScript", "postScript"):
-                text = model.spiff_extension_text(element, name)
-                if text:
-                    yield text
+    for _, _, text in model.spiff_scripts(process):
+        if text:
+            yield text
 
 
 def _declared_data(process: etree._Element) -> Iterator[str]:
@@ -119,6 +122,18 @@ def _declared_data(process: etree._Element) -> Iterator[str]:
             yield operator.get("resultVariable", "")
 
 
+_TOOL_FIELDS = ("formData", "formProperty", "formDefinition")
+
+
+def _tool_fields(task: etree._Element) -> bool:
+    """Whether the task defines its form fields in another tool's way (camunda:formData, flowable:formProperty)."""
+    ext = task.find(model.bpmn("extensionElements"))
+    return ext is not None and any(
+        isinstance(child.tag, str) and etree.QName(child.tag).localname in _TOOL_FIELDS
+        for child in ext
+    )
+
+
 def data_names(ctx: LintContext, process: etree._Element) -> frozenset[str] | None:
     """Every variable a case of ``process`` can hold, or None when that cannot be known.
 
@@ -131,8 +146,8 @@ def data_names(ctx: LintContext, process: etree._Element) -> frozenset[str] | No
         return None
     names = set(CASE_START_DATA)
     for task in model.iter_descendants(process, "userTask", "manualTask", "startEvent"):
-        if "${" in model.camunda_attributes(task).get("formKey", ""):
-            return None  # the form is chosen while the case runs, so its fields are anyone's guess
+        if tool_form(model.camunda_attributes(task).get("formKey", "")) is not None or _tool_fields(task):
+            return None  # a form chosen at run time or in another tool's format: its fields are anyone's guess
         for form in referenced_forms(task):
             try:
                 if ctx.form_exists is not None and not ctx.form_exists(form):
@@ -207,8 +222,12 @@ def read_names(expression: str) -> list[str] | None:
     """Names ``expression`` reads from outside itself, in order of appearance; None if it does not parse."""
     try:
         tree = ast.parse(expression.strip(), mode="eval")
-    except (SyntaxError, ValueError):
+        return _read(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _read(tree: ast.AST) -> list[str]:
     walrus = {n.target.id for n in ast.walk(tree) if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name)}
     visitor = _FreeNames(walrus)
     visitor.visit(tree)
@@ -253,7 +272,7 @@ def check_condition_names(ctx: LintContext, process: etree._Element) -> list[Bpm
     for flow in model.iter_descendants(process, "sequenceFlow"):
         condition = flow.find(model.bpmn("conditionExpression"))
         text = (condition.text or "").strip() if condition is not None else ""
-        if condition is None or not text:
+        if condition is None or not text or not is_model_code(text, condition.get("language")):
             continue
         for name in read_names(text) or []:
             if name in known:

@@ -11,11 +11,11 @@ from engine.calendar_seed import seed_from_chinesecalendar
 from engine.catalog import review
 from engine.catalog.drafts import Trigger, attach_flowchart, update_fields
 from engine.catalog.review import request_change
-from engine.config import Settings
 from engine.identity import create_user, ensure_department, ensure_region
 from engine.platform import build_runtime
 from engine.runtime.runtime import Runtime
 from engine.store import CatalogChange, Department, Post, User
+from tests.settings import make_settings
 
 ROOT = Path(__file__).resolve().parents[3]
 LICENSE_BPMN = (ROOT / "processes" / "license_food_business.bpmn").read_bytes()
@@ -48,7 +48,7 @@ class Chain:
 
 @pytest.fixture
 def chain(db) -> Chain:
-    rt = build_runtime(db.sessions, Settings(database_url=db.url))
+    rt = build_runtime(db.sessions, make_settings(database_url=db.url))
     with db.sessions.begin() as s:
         seed_from_chinesecalendar(s, years=[2025, 2026])
         region = ensure_region(s, "519900", "示范市")

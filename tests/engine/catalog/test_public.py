@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from engine.catalog import public
 from engine.catalog.drafts import Trigger, open_change
-from engine.config import Settings
 from engine.runtime.runtime import Runtime
 from engine.store import Department, Power
 from tests.engine.catalog.test_search import Catalog
+from tests.settings import make_settings
 
 CSJ = ("CSJ", "示范市测试局")
 WSJ = ("WSJ", "示范市卫生测试局")
@@ -18,7 +18,7 @@ WSJ = ("WSJ", "示范市卫生测试局")
 
 @pytest.fixture
 def cat(db) -> Catalog:
-    return Catalog(Runtime(db.sessions, Settings(database_url=db.url)))
+    return Catalog(Runtime(db.sessions, make_settings(database_url=db.url)))
 
 
 @pytest.fixture

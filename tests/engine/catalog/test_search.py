@@ -10,11 +10,12 @@ from sqlalchemy import select
 from engine.catalog.drafts import Trigger, attach_flowchart, open_change, update_fields
 from engine.catalog.publish import publish
 from engine.catalog.search import grams_of, query_grams, search
-from engine.config import ROOT, Settings
+from engine.config import ROOT
 from engine.demo_catalog import external_flowchart
 from engine.identity import ensure_department, ensure_region
 from engine.runtime.runtime import Runtime
 from engine.store import Power, PowerSearchTerm
+from tests.settings import make_settings
 
 POSTS = ["受理", "审核"]
 BASE = {
@@ -60,7 +61,7 @@ class Catalog:
 
 @pytest.fixture
 def cat(db) -> Catalog:
-    return Catalog(Runtime(db.sessions, Settings(database_url=db.url)))
+    return Catalog(Runtime(db.sessions, make_settings(database_url=db.url)))
 
 
 def test_grams_are_bigrams_within_runs_and_single_characters():

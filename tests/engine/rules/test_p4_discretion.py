@@ -8,7 +8,6 @@ import time_machine
 from sqlalchemy import select
 
 from engine.alerts import describe
-from engine.config import Settings
 from engine.demo import load_demo
 from engine.demo_catalog import discretion
 from engine.platform import build_runtime
@@ -17,6 +16,7 @@ from engine.runtime.cases import Applicant, complete_task, start_case
 from engine.runtime.runtime import Runtime
 from engine.store import Alert, Case, StepRecord, User
 from tests.engine.conftest import MONDAY_10_BJ, open_steps
+from tests.settings import make_settings
 
 STANDARD = discretion(("轻微", "初次违法", 50000, 60000), ("一般", "未造成危害后果", 60000, 80000),
                       ("严重", "造成人身健康损害", 90000, 100000))
@@ -100,7 +100,7 @@ def _decide(amount: str) -> dict[str, str]:
 
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_a_demo_penalty_decided_outside_its_range_gets_one_red_p4_alert_and_still_moves_on(db):
-    rt = build_runtime(db.sessions, Settings(database_url=db.url))
+    rt = build_runtime(db.sessions, make_settings(database_url=db.url))
     load_demo(rt)
     with rt.reader() as s:
         users = {u.username: u for u in s.execute(select(User)).scalars()}

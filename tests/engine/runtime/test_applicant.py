@@ -12,8 +12,6 @@ from sqlalchemy import select
 from engine import audit, clock
 from engine.bpmn.rules.variables import CASE_START_DATA
 from engine.casefile import case_file
-from engine.config import Settings
-from engine.demo import load_demo
 from engine.forms import FormRegistry
 from engine.inbox import inbox
 from engine.platform import build_runtime
@@ -23,6 +21,7 @@ from engine.runtime.errors import RuntimeProblem
 from engine.runtime.runtime import Runtime
 from engine.runtime.stepforms import opening_values
 from engine.store import AuditEvent, Case, OpenTask, User
+from tests.settings import make_settings
 
 FORMS_DIR = Path(__file__).resolve().parents[3] / "forms"
 SHOP = Applicant("示范市味之源餐饮管理有限公司", "统一社会信用代码", "91519900MA62A1B2CY", "0837-2881234")
@@ -37,10 +36,8 @@ NEW_NAME, NEW_ID = "示范市味之源餐饮管理有限责任公司", "91519900
 
 
 @pytest.fixture
-def demo(db) -> Runtime:
-    rt = build_runtime(db.sessions, Settings(database_url=db.url))
-    load_demo(rt)
-    return rt
+def demo(demo_db) -> Runtime:
+    return build_runtime(demo_db.sessions, make_settings(database_url=demo_db.url))
 
 
 def _accept_step(rt: Runtime) -> tuple[str, int, dict[str, str]]:

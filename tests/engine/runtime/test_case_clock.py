@@ -4,32 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
 from engine.runtime.cases import complete_task, start_case
-from engine.runtime.deploy import deploy
 from engine.store import AuditEvent, Case, Power
 from engine.supervisor.tick import tick
-from tests.engine.conftest import APPLICANT, HERE, MONDAY_10_BJ, open_steps
+from tests.engine.conftest import APPLICANT, MONDAY_10_BJ, open_steps
 
 
 def bj(day: int, hour: int = 0, month: int = 11) -> datetime:
     """A moment of 2026 in Beijing time, as UTC."""
     return datetime(2026, month, day, hour, tzinfo=UTC) - timedelta(hours=8)
 
-
-@pytest.fixture
-def paused_power(rt, org) -> Power:
-    """受理 → 接收补正材料 (clock=paused, 15 working days, then withdrawn) → 审核; promised 5, legal 20 working days."""
-    with rt.sessions.begin() as s:
-        deploy(s, (HERE / "fixtures" / "paused.bpmn").read_bytes(), "paused.bpmn", author="legal", forms=rt.forms,
-               posts={"受理", "审核"})
-        power = Power(code="510000-CSJ-XK-002", name="补正停表", category="license", department_id=org.department.id,
-                      process_key="test_paused", legal_limit_days=20, promised_limit_days=5)
-        s.add(power)
-        return power
 
 
 def case_row(rt, case_id: int) -> Case:

@@ -33,7 +33,8 @@ def test_new_case_waits_in_the_accepting_post_inbox(rt, org, power):
     assert (task.name, task.lane) == ("受理申请", "受理")
     # workdays(1) from Monday 10:00: the period ends at 24:00 Beijing on Tuesday.
     assert task.due_at == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
-    assert task.warn_at == datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    # A limit this short warns half way through its working time: 05:00 Tuesday, Beijing.
+    assert task.warn_at == datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
     with rt.sessions() as s:
         assert [r.task_id for r in inbox(s, org.clerk.id)] == [task.id]
         assert inbox(s, org.reviewer.id) == []

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.config import Settings
-from engine.demo import load_demo
 from engine.platform import build_runtime
 from engine.runtime.cases import Applicant, registration_problems
 from engine.store import Case, Power
+from tests.settings import make_settings
 
 
-def test_every_demo_applicant_passes_the_registration_checks(db):
-    rt = build_runtime(db.sessions, Settings(database_url=db.url))
-    load_demo(rt)
+def test_every_demo_applicant_passes_the_registration_checks(demo_db):
+    rt = build_runtime(demo_db.sessions, make_settings(database_url=demo_db.url))
     with rt.reader() as s:
         # Applicants' cases: the platform's own review cases have a department, not an applicant, as party.
         cases = s.execute(select(Case).join(Power, Power.id == Case.power_id)

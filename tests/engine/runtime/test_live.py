@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from engine.config import Settings
 from engine.runtime.cases import complete_task, start_case
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.live import IndexState, Live, LiveCases
@@ -16,11 +15,12 @@ from engine.runtime.runtime import Runtime
 from engine.runtime.timers import fire_due_timers
 from engine.store import AuditEvent, Case, StepRecord
 from tests.engine.conftest import APPLICANT, HERE, MONDAY_10_BJ, open_steps
+from tests.settings import make_settings
 
 
 def _other_process(rt: Runtime, **settings: object) -> Runtime:
     """A second runtime on the same database: what another web worker or the supervisor process holds."""
-    return Runtime(rt.sessions, Settings(database_url=rt.settings.database_url, forms_dir=HERE / "forms",
+    return Runtime(rt.sessions, make_settings(database_url=rt.settings.database_url, forms_dir=HERE / "forms",
                                          **settings))  # type: ignore[arg-type]
 
 

@@ -14,7 +14,9 @@ from engine.supervisor.tick import tick
 from tests.engine.conftest import APPLICANT, MONDAY_10_BJ, open_steps
 from tests.engine.supervisor.racing import race_two_supervisors
 
-ACCEPT_WARN = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)   # 24:00 Monday, Beijing
+# 受理申请 arrives Monday 10:00 with one working day: due 24:00 Tuesday. A limit this short warns half way
+# through its working time (38 hours: Monday 10:00–24:00 and Tuesday), not one working day before its end.
+ACCEPT_WARN = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)   # 05:00 Tuesday, Beijing
 ACCEPT_DUE = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)    # 24:00 Tuesday, Beijing
 
 
@@ -36,7 +38,7 @@ def test_nothing_happens_before_the_warning_moment(rt, org, power):
     assert _alerts(rt) == []
 
 
-def test_yellow_one_working_day_before_then_red_when_the_limit_passes(rt, org, power):
+def test_yellow_before_the_limit_then_red_when_it_passes(rt, org, power):
     case = _start(rt, power)
 
     with time_machine.travel(ACCEPT_WARN + timedelta(seconds=1), tick=False):
