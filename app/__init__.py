@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, g, render_template, request, session
+from flask import Flask, abort, g, render_template, request
 from flask_babel import Babel
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import headers, uploads
+from app import headers, i18n, links, uploads
+from app.i18n import select_locale
 from engine.config import Settings
 from engine.db import make_engine, session_factory
 from engine.keys import with_keys
 from engine.platform import build_runtime
 from engine.runtime.runtime import Runtime
 
-LANGUAGES = ("zh", "en")
 FALLBACK_500 = "<!doctype html><meta charset=utf-8><h1>500</h1><p>系统出现错误，已记录。请稍后重试。</p>"
 log = logging.getLogger("sunshine.web")
 
@@ -30,14 +30,6 @@ def _refuse_nul_bytes() -> None:
         abort(400)
 
 
-def select_locale() -> str:
-    """The user's chosen language, else the browser's, else Chinese."""
-    chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return chosen
-    return request.accept_languages.best_match(LANGUAGES, default="zh") or "zh"
-
-
 def create_app(settings: Settings | None = None, *, start_supervisor: bool = False) -> Flask:
     """Build the web application over the database in ``settings``."""
     # Refuses to start on a missing, default or short key outside development (engine/keys.py).
@@ -47,6 +39,8 @@ def create_app(settings: Settings | None = None, *, start_supervisor: bool = Fal
                       BABEL_TRANSLATION_DIRECTORIES="translations")
     app.config.update(headers.cookie_settings(settings))
     Babel(app, locale_selector=select_locale)
+    i18n.install(app)
+    links.install(app)
     if settings.trusted_proxies:
         # The client's address as the trusted proxies pass it on (each appends the one it saw); the scheme as the
         # nearest one, nginx, states it (docs/deploy.md). Anything further left in the headers is the client's claim.
@@ -54,7 +48,7 @@ def create_app(settings: Settings | None = None, *, start_supervisor: bool = Fal
     runtime = build_runtime(session_factory(make_engine(settings.database_url)), settings)
     app.extensions["sunshine"] = runtime
 
-    from app import auth, catalog, catalog_io, filters, hall, modeler, watch, work
+    from app import auth, catalog, catalog_io, documents, files, filters, hall, modeler, operations, watch, work
 
     filters.register(app)
     app.register_blueprint(auth.bp)
@@ -64,6 +58,9 @@ def create_app(settings: Settings | None = None, *, start_supervisor: bool = Fal
     app.register_blueprint(catalog.bp)
     app.register_blueprint(modeler.bp)
     app.register_blueprint(catalog_io.bp)
+    app.register_blueprint(files.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(operations.bp)
     # First of all: nothing may read a body before its limit is set (app/uploads.py).
     uploads.install(app, settings.max_request_bytes)
     app.before_request(_refuse_nul_bytes)

@@ -11,13 +11,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
-from app import LANGUAGES, runtime
+from app import runtime
+from app.i18n import LANGUAGES
+from app.i18n import gettext as _
 from engine import clock, web_sessions
 from engine.accounts import set_password
 from engine.password_policy import MAX_LENGTH, MIN_KINDS, MIN_LENGTH, Weakness, weaknesses
 from engine.signin_guard import Limits, Outcome, SignInResult, sign_in, try_again_at
+from engine.store import User
 from engine.web_sessions import Ended, Lifetimes
 
 bp = Blueprint("auth", __name__)
@@ -99,7 +102,7 @@ def login() -> Any:
                      request.remote_addr, Limits.from_settings(rt.settings))
     if result.outcome is Outcome.SIGNED_IN and result.user_id is not None:
         _start_session(result.user_id)
-        return redirect(_local_target(request.args.get("next", "")) or url_for("work.inbox"))
+        return redirect(_local_target(request.args.get("next", "")) or _landing_of(rt, result.user_id))
     locked = _locked(result)
     if locked is not None:
         error, headers = locked
@@ -228,6 +231,22 @@ def change_password() -> Any:
     else:
         flash(_("密码已更改。"))
     return redirect(url_for("work.inbox"))
+
+
+#: Where each kind of user starts after signing in: supervisors (and administrators, who supervise) on 电子监察,
+#: those who keep the catalog on it, everyone else on their inbox. First match wins.
+LANDINGS = ((("supervisor", "admin"), "watch.alerts"), (("drafter", "legal"), "catalog.index"))
+
+
+def landing(user: User) -> str:
+    """The endpoint ``user`` lands on after signing in (``LANDINGS``; the inbox otherwise)."""
+    return next((endpoint for roles, endpoint in LANDINGS if user.has_role(*roles)), "work.inbox")
+
+
+def _landing_of(rt: Any, user_id: int) -> str:
+    with rt.reader() as s:
+        user = s.get(User, user_id, options=[selectinload(User.roles)])
+        return url_for(landing(user) if user is not None else "work.inbox")
 
 
 def _password_page(errors: dict[str, str] | None = None, error: str | None = None) -> str:

@@ -6,19 +6,19 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from app import runtime, select_locale
 from app.auth import login_required, role_required
+from app.i18n import gettext as _
 from app.inputs import bounded_ids, int_arg
-from app.modeler import may_model
 from app.uploads import limit_body
 from engine import clock
 from engine.access import may_see_case
 from engine.bpmn.parser import over_limits
 from engine.bpmn.problems import MAX_LISTED, first_problems
 from engine.bpmn.safe_xml import max_bytes_limit
+from engine.catalog.access import catalog_scope, may_draft, may_edit, may_model
 from engine.catalog.diff import diff_fields, diff_flowcharts
 from engine.catalog.drafts import (
     EDITABLE,
@@ -36,7 +36,6 @@ from engine.catalog.review import request_change
 from engine.catalog.text_fields import LAYOUTS, from_text, to_text
 from engine.catalog.views import change_file, changes, open_requests, powers, versions
 from engine.catalog.visibility import may_see_change, may_see_power, visible_change_ids
-from engine.identity import department_ids_of
 from engine.rules import d1_public_fields
 from engine.runtime.errors import RuntimeProblem
 from engine.store import CatalogChange, Department, Power
@@ -67,12 +66,9 @@ def _text(code: str) -> str:
     return en if select_locale() == "en" else zh
 
 
-def _scope() -> list[int] | None:
-    """Departments the user works for; None (all) for the legal office and administrators."""
-    if g.user.has_role("legal", "admin", "supervisor"):
-        return None
-    with runtime().reader() as s:
-        return department_ids_of(s, g.user.id)
+def _scope(session: Session) -> list[int] | None:
+    """Departments the user works for; None (all) for the legal office, administrators and supervisors."""
+    return catalog_scope(session, g.user)
 
 
 def _visible_or_404(session: Session, change_id: int) -> None:
@@ -81,38 +77,27 @@ def _visible_or_404(session: Session, change_id: int) -> None:
         abort(404)
 
 
-def _may_edit(department_id: int) -> bool:
-    scope = _scope()
-    return g.user.has_role("drafter", "legal", "admin") and (scope is None or department_id in scope)
-
-
-def _may_use_modeler(department_id: int) -> bool:
-    """Whether the flowchart editor lets the user in; everyone else who sees the request gets the read-only view."""
-    with runtime().reader() as s:
-        return may_model(s, department_id)
-
-
 @bp.route("/")
 @login_required
 def index() -> Any:
-    scope = _scope()
     with runtime().reader() as s:
+        scope = _scope(s)
         rows, owned = changes(s, g.user, scope), powers(s, g.user, scope)
         pending = open_requests(s, [p.id for p, _ in owned])
         linkable = visible_change_ids(s, g.user, list(pending.values()))
         findings = d1_public_fields.check(s) if scope is None else []
     return render_template("catalog/index.html", changes=rows, powers=owned, findings=findings, pending=pending,
                            linkable=linkable, categories=CATEGORIES,
-                           can_draft=g.user.has_role("drafter", "legal", "admin"))
+                           can_draft=may_draft(g.user))
 
 
 @bp.route("/changes/new", methods=["GET", "POST"])
 @role_required("drafter", "legal", "admin")
 def new_change() -> Any:
-    scope = _scope()
     kind = request.values.get("kind", "add")
     power_id = int_arg("power", source=request.values)
     with runtime().reader() as s:
+        scope = _scope(s)
         departments = [d for d in s.query(Department).order_by(Department.code) if scope is None or d.id in scope]
         power = s.get(Power, power_id) if power_id else None
         if power_id and (power is None or power.status == "internal" or not may_see_power(s, g.user, power_id)):
@@ -173,6 +158,8 @@ def _render_change(change_id: int, *, errors: dict[str, str] | None = None, text
         # link the case and its open step only for those it opens to, not to a 404.
         case_id = file.change.review_case_id
         sees_case = case_id is not None and may_see_case(s, g.user, case_id)
+        editable = file.change.status in EDITABLE and may_edit(s, g.user, file.change.department_id)
+        can_model = may_model(s, g.user, file.change.department_id)
     before = file.published.fields if file.published else {}
     field_diff = diff_fields(before, file.change.fields, lang)
     # The diff is shown only against a published version, and not for a draft too large to check (it would walk
@@ -186,8 +173,7 @@ def _render_change(change_id: int, *, errors: dict[str, str] | None = None, text
         "catalog/change.html", file=file, fields=shown, required=required, current=current,
         errors=errors or {}, missing=missing, field_diff=field_diff, flow_diff=flow_diff,
         problems={which: first_problems(found) for which, found in (problems or {}).items() if found},
-        editable=file.change.status in EDITABLE and _may_edit(file.change.department_id), layouts=LAYOUTS,
-        can_model=_may_use_modeler(file.change.department_id), sees_case=sees_case,
+        editable=editable, layouts=LAYOUTS, can_model=can_model, sees_case=sees_case,
         penalty_kinds=PENALTY_KINDS, categories=CATEGORIES, max_listed=MAX_LISTED), status
 
 
@@ -240,7 +226,7 @@ def save_fields(change_id: int) -> Any:
             change = s.get(CatalogChange, change_id)
             if change is None:
                 abort(404)
-            if not _may_edit(change.department_id):
+            if not may_edit(s, g.user, change.department_id):
                 abort(403)
             problems = update_fields(s, change, values, actor=g.user.username)
     except RuntimeProblem as exc:
@@ -271,7 +257,7 @@ def upload(change_id: int, which: str) -> Any:
             change = s.get(CatalogChange, change_id)
             if change is None:
                 abort(404)
-            if not _may_edit(change.department_id):
+            if not may_edit(s, g.user, change.department_id):
                 abort(403)
             had = bool(change.internal_bpmn if which == "internal" else change.external_bpmn)
             if not chosen and not data:
@@ -296,30 +282,30 @@ def upload(change_id: int, which: str) -> Any:
     return redirect(url_for("catalog.change", change_id=change_id))
 
 
-def _stored_flowchart(change_id: int, which: str) -> tuple[Any, str | None]:
+def _stored_flowchart(change_id: int, which: str) -> tuple[Any, str | None, bool]:
     if which not in ("internal", "external"):
         abort(404)
     with runtime().reader() as s:
         _visible_or_404(s, change_id)
         file = change_file(s, change_id)
-    if file is None:
-        abort(404)
-    return file, file.change.internal_bpmn if which == "internal" else file.change.external_bpmn
+        if file is None:
+            abort(404)
+        can_model = may_model(s, g.user, file.change.department_id)
+    return file, file.change.internal_bpmn if which == "internal" else file.change.external_bpmn, can_model
 
 
 @bp.route("/changes/<int:change_id>/flowchart/<which>/view")
 @login_required
 def flowchart_view(change_id: int, which: str) -> Any:
     """The request's stored flowchart, read-only, for everyone who may see the request."""
-    file, xml = _stored_flowchart(change_id, which)
-    return render_template("catalog/flowchart.html", file=file, which=which, stored=bool(xml),
-                           can_model=_may_use_modeler(file.change.department_id))
+    file, xml, can_model = _stored_flowchart(change_id, which)
+    return render_template("catalog/flowchart.html", file=file, which=which, stored=bool(xml), can_model=can_model)
 
 
 @bp.route("/changes/<int:change_id>/flowchart/<which>/view.bpmn")
 @login_required
 def flowchart_bpmn(change_id: int, which: str) -> Any:
-    _, xml = _stored_flowchart(change_id, which)
+    _, xml, _ = _stored_flowchart(change_id, which)
     if not xml:
         abort(404)
     return Response(xml, mimetype="application/xml", headers={"Cache-Control": "no-store"})

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, render_template, request
-from flask_babel import gettext as _
 
 from app import runtime, select_locale
 from app.auth import role_required
+from app.i18n import gettext as _
 from app.uploads import limit_body
 from engine import clock
+from engine.catalog.access import IMPORTERS
 from engine.catalog.export import export_json, export_xlsx
 from engine.catalog.importer import MAX_BYTES, ThroughReview, approval_problems, displayable, import_catalog
 from engine.catalog.publish import Approval
@@ -25,13 +26,13 @@ MIMETYPES = {"json": "application/json",
 
 
 @bp.route("/")
-@role_required("legal", "admin")
+@role_required(*IMPORTERS)
 def index() -> Any:
     return _page()
 
 
 @bp.route("/export.<fmt>")
-@role_required("legal", "admin")
+@role_required(*IMPORTERS)
 def export(fmt: str) -> Any:
     if fmt not in MIMETYPES:
         abort(404)
@@ -42,7 +43,7 @@ def export(fmt: str) -> Any:
 
 
 @bp.route("/import", methods=["POST"])
-@role_required("legal", "admin")
+@role_required(*IMPORTERS)
 @limit_body(lambda: MAX_BYTES, file=True)  # a larger body is refused before its file is read (413)
 def upload() -> Any:
     lang = select_locale()

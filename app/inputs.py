@@ -13,9 +13,9 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 from flask.blueprints import BlueprintSetupState
-from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
+from app.i18n import gettext as _
 from engine.plain_text import lone_surrogate
 
 #: The largest id any table holds (a 32-bit INTEGER column on PostgreSQL; SQLite takes 64 bits, this is less).

@@ -6,31 +6,32 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request, url_for
-from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app import runtime, select_locale
 from app.auth import role_required
+from app.i18n import gettext
 from app.inputs import BadJson, bounded_ids, is_id, json_body
 from app.uploads import limit_body, read_bounded
-from engine.bpmn import BpmnProblem, check_bpmn
+from engine.bpmn import BpmnProblem
 from engine.bpmn.messages import label, render
 from engine.bpmn.problems import first_problems
 from engine.bpmn.safe_xml import max_bytes_limit
 from engine.catalog import simulate
+from engine.catalog.access import EDITORS, may_model
 from engine.catalog.drafts import EDITABLE, store_flowchart
+from engine.catalog.lint import lint_for_department
 from engine.catalog.posts import posts_for_lanes
 from engine.catalog.visibility import may_see_change
-from engine.identity import department_ids_of
 from engine.runtime.errors import RuntimeProblem
 from engine.store import CatalogChange, Department, Post, Power
 
 bp = Blueprint("modeler", __name__, url_prefix="/catalog")
 bounded_ids(bp)  # see app/inputs.py
 
-ROLES = ("drafter", "legal", "admin")
+ROLES = EDITORS  # who may reach the editor at all; may_model then decides per department
 WHICH = ("internal", "external")
 STARTER_LANES = ("受理", "承办", "审核", "批准")
 
@@ -46,17 +47,9 @@ def _change(session: Session, change_id: int) -> CatalogChange:
     change = session.get(CatalogChange, change_id)
     if change is None or not may_see_change(session, g.user, change_id):
         abort(404)
-    if not may_model(session, change.department_id):
+    if not may_model(session, g.user, change.department_id):
         abort(403)
     return change
-
-
-def may_model(session: Session, department_id: int) -> bool:
-    """Whether the signed-in user may open the editor for a request of ``department_id``: the legal office and
-    administrators for every department, a drafter for the departments in which they hold a post."""
-    if g.user.has_role("legal", "admin"):
-        return True
-    return g.user.has_role("drafter") and department_id in department_ids_of(session, g.user.id)
 
 
 def _which(which: str) -> str:
@@ -87,14 +80,8 @@ def _problems_reply(problems: list[BpmnProblem]) -> dict[str, Any]:
 
 def _lint(session: Session, change: CatalogChange, which: str, data: bytes, lang: str) -> list[BpmnProblem]:
     """The same checks ``attach_flowchart`` runs, without storing anything."""
-    if which == "internal":
-        f = change.fields or {}
-        return check_bpmn(data, "internal.bpmn", lang=lang, posts=posts_for_lanes(session, change.department_id),
-                          form_exists=runtime().forms.exists, form_fields=runtime().forms.field_names,
-                          promised_limit_days=f.get("promised_limit_days") or None,
-                          legal_limit_days=f.get("legal_limit_days") or None).problems
-    report = check_bpmn(data, "external.bpmn", lang=lang)
-    return [p for p in report.problems if not report.displayable or p.code.startswith(("xml.", "xsd."))]
+    return lint_for_department(session, change.department_id, which, data, forms=runtime().forms, lang=lang,
+                               fields=change.fields)
 
 
 def _lane_posts(session: Session, department_id: int) -> list[str]:

@@ -1,4 +1,4 @@
-"""Sunshine benchmark: the engine ratio and the supervisor ratio (see bench/README.md).
+"""Sunshine benchmark: the engine, cold, floor and supervisor ratios (see bench/README.md).
 
     python bench/engine.py [--database-url URL] [--cases N] [--memory-cases N]
                            [--open-small 1000] [--open-large 100000] [--ticks 7]
@@ -7,6 +7,8 @@ Engine ratio: cases per second through the platform (``start_case`` and five ``c
 each its own transaction) divided by raw SpiffWorkflow in memory on the same spec and sandbox; also printed,
 SpiffWorkflow with a JSON save/restore around every step ("JSON only"), SpiffWorkflow with each step stored by
 one statement and a durable commit ("durable floor"), and the ratios against them.
+Cold ratio: the platform's cases per second with the live cache off (every step restores its workflow from the
+row) divided by the same with it on. Floor ratio: the platform's cases per second divided by the durable floor's.
 Supervisor ratio: the median time of one ``tick`` with ``--open-large`` open cases, none due, divided
 by the same with ``--open-small``. Prints figures only; asserts nothing about wall-clock time.
 """
@@ -14,6 +16,7 @@ by the same with ``--open-small``. Prints figures only; asserts nothing about wa
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import random
@@ -22,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -48,6 +51,7 @@ from engine.config import Settings  # noqa: E402
 from engine.db import make_engine, session_factory  # noqa: E402
 from engine.identity import create_user, ensure_department, ensure_region  # noqa: E402
 from engine.migrate import upgrade  # noqa: E402
+from engine.prepared import Prepared  # noqa: E402
 from engine.runtime.cases import Applicant, complete_task, start_case, start_data  # noqa: E402
 from engine.runtime.deploy import deploy  # noqa: E402
 from engine.runtime.runtime import Runtime  # noqa: E402
@@ -145,9 +149,10 @@ class Platform:
     engine: Engine
     rt: Runtime
     users: dict[str, User]  # lane (post name) -> the user holding that post
+    url: str = ""
 
 
-def set_up(url: str) -> Platform:
+def set_up(url: str, *, audit_key: str | None = None, live_cases: int | None = None) -> Platform:
     """Migrate, seed the calendar, create the department and users, deploy the process and the power."""
     upgrade(url)
     engine = make_engine(url)
@@ -156,38 +161,77 @@ def set_up(url: str) -> Platform:
     years = [y for y in (this_year - 1, this_year, this_year + 1) if y in package_years()]
     with sessions.begin() as s:
         seed_from_chinesecalendar(s, years=years)
-    # The audit key keys every event's hash (engine/audit); a throwaway one per run, as nothing is verified later.
-    rt = Runtime(sessions, Settings(database_url=url, forms_dir=FORMS, audit_key=uuid.uuid4().hex * 2))
+    engine.dispose()
+    p = connect(url, audit_key=audit_key, live_cases=live_cases, users=False)
     posts = [post for _, post, _ in STEPS]
-    with sessions.begin() as s:
+    with p.rt.sessions.begin() as s:
         region = ensure_region(s, "510000", "基准市")
         dept = ensure_department(s, region, "JZCS", "基准测试局", posts)
         by_name = {p.name: p for p in dept.posts}
-        users = {post: create_user(s, f"bench_{sid}", f"{post}岗", "bench-pw", roles=["staff"],
-                                   posts=[by_name[post]])
-                 for sid, post, _ in STEPS}
-        deploy(s, BPMN.read_bytes(), BPMN.name, author="bench", forms=rt.forms, posts=set(posts))
+        for sid, post, _ in STEPS:
+            create_user(s, f"bench_{sid}", f"{post}岗", "bench-pw", roles=["staff"], posts=[by_name[post]])
+        deploy(s, BPMN.read_bytes(), BPMN.name, author="bench", forms=p.rt.forms, posts=set(posts))
         s.add(Power(code=POWER_CODE, name=POWER_NAME, category="license", department_id=dept.id,
                     process_key=PROCESS_KEY, legal_limit_days=20, promised_limit_days=10))
-    return Platform(engine, rt, users)
+    p.users.update(bench_users(p.rt))
+    return p
+
+
+def connect(url: str, *, audit_key: str | None = None, live_cases: int | None = None,
+            users: bool = True) -> Platform:
+    """A runtime on a database ``set_up`` prepared (another process may have prepared it)."""
+    engine = make_engine(url)
+    # The audit key keys every event's hash (engine/audit); a throwaway one per run, as nothing is verified later.
+    settings = Settings(database_url=url, forms_dir=FORMS, audit_key=audit_key or uuid.uuid4().hex * 2)
+    if live_cases is not None:
+        settings = dataclasses.replace(settings, live_cases=live_cases)
+    rt = Runtime(session_factory(engine), settings)
+    return Platform(engine, rt, bench_users(rt) if users else {}, url)
+
+
+def without_live_cache(p: Platform) -> Platform:
+    """A second runtime on ``p``'s database with the live cache off, as a web worker without sticky routing (or a
+    supervisor) meets most cases: every step restores its workflow from the row."""
+    return connect(p.url, audit_key=p.rt.settings.audit_key, live_cases=0)
+
+
+def bench_users(rt: Runtime) -> dict[str, User]:
+    """Lane (post name) → the bench user holding that post."""
+    with rt.reader() as s:
+        found = {u.username: u for u in s.execute(select(User).where(User.username.like("bench_%"))).scalars()}
+    return {post: found[f"bench_{sid}"] for sid, post, _ in STEPS}
 
 
 # ---- engine ratio ---------------------------------------------------------------------------------
 
 
-#: The case's open step, as the next user's inbox finds it (one indexed read).
-_OPEN_STEP = select(OpenTask.__table__.c.id, OpenTask.__table__.c.lane).where(
-    OpenTask.__table__.c.case_id == bindparam("case_id"))
+#: The case's open step, as the next user's inbox finds it (one indexed read, prebuilt as the engine's are).
+_OPEN_STEP = Prepared(select(OpenTask.__table__.c.id, OpenTask.__table__.c.lane).where(
+    OpenTask.__table__.c.case_id == bindparam("case_id")))
+
+
+def bench_version(p: Platform) -> ProcessVersion:
+    """The deployed version of the bench process."""
+    with p.rt.reader() as s:
+        return s.execute(select(ProcessVersion).where(ProcessVersion.process_key == PROCESS_KEY)).scalar_one()
 
 
 def run_persisted_case(p: Platform) -> None:
     """One case through the platform: start it, then complete each step as the user of its post."""
+    for _ in persisted_case(p):
+        pass
+
+
+def persisted_case(p: Platform) -> Iterator[None]:
+    """``run_persisted_case`` one transaction at a time: yields after each commit (six in all)."""
     rt = p.rt
     case = start_case(rt, POWER_CODE, APPLICANT, SUBJECT, actor="bench")
+    yield
     for _ in STEPS:
         with rt.reader() as s:
-            task_id, lane = s.connection().execute(_OPEN_STEP, {"case_id": case.id}).one()
+            task_id, lane = _OPEN_STEP.first(s.connection(), {"case_id": case.id})
         case = complete_task(rt, task_id, dict(OPINION), p.users[lane])
+        yield
     if case.status != "completed":
         raise RuntimeError(f"case {case.serial} ended as {case.status!r}")
 
@@ -225,20 +269,27 @@ class DurableFloor:
 
     TABLE = "bench_durable_floor"
 
-    def __init__(self, p: Platform, version: ProcessVersion) -> None:
+    def __init__(self, p: Platform, version: ProcessVersion, *, create: bool = True) -> None:
         self.rt, self.version = p.rt, version
         self.postgres = p.engine.dialect.name == "postgresql"
-        key = "serial" if self.postgres else "integer"
-        with p.engine.begin() as conn:
-            conn.execute(text(f"CREATE TABLE {self.TABLE} (id {key} PRIMARY KEY, workflow_json text NOT NULL)"))
-            if self.postgres:  # as migration 0005 does for the cases table
-                conn.execute(text(f"DO $$ BEGIN ALTER TABLE {self.TABLE} ALTER COLUMN workflow_json SET COMPRESSION "
-                                  f"lz4; EXCEPTION WHEN OTHERS THEN NULL; END $$"))
+        if create:
+            self.create_table(p.engine)
         self._pooled = p.engine.raw_connection()
         self._conn: Any = self._pooled.driver_connection
         mark = "%s" if self.postgres else "?"
         self._insert = f"INSERT INTO {self.TABLE} (workflow_json) VALUES ({mark}) RETURNING id"
         self._update = f"UPDATE {self.TABLE} SET workflow_json = {mark} WHERE id = {mark}"
+
+    @classmethod
+    def create_table(cls, engine: Engine) -> None:
+        """The floor's table, once per database (all processes of a run share it, each with rows of its own)."""
+        postgres = engine.dialect.name == "postgresql"
+        with engine.begin() as conn:
+            key = "serial" if postgres else "integer"
+            conn.execute(text(f"CREATE TABLE {cls.TABLE} (id {key} PRIMARY KEY, workflow_json text NOT NULL)"))
+            if postgres:  # as migration 0005 does for the cases table
+                conn.execute(text(f"DO $$ BEGIN ALTER TABLE {cls.TABLE} ALTER COLUMN workflow_json SET COMPRESSION "
+                                  f"lz4; EXCEPTION WHEN OTHERS THEN NULL; END $$"))
 
     def _store(self, sql: str, params: tuple[Any, ...]) -> Any:
         if not self.postgres:  # the platform's engine leaves pysqlite in autocommit; begin as it does
@@ -252,13 +303,20 @@ class DurableFloor:
 
     def run_instance(self) -> None:
         """One instance, stored after its start and after every step."""
+        for _ in self.instance():
+            pass
+
+    def instance(self) -> Iterator[None]:
+        """``run_instance`` one commit at a time: yields after each."""
         wf = self.rt.new_workflow(self.version)
         wf.task_tree.data.update(START_DATA)
         wf.do_engine_steps()
         row_id = self._store(self._insert, (self.rt.codec.dumps(wf),))
+        yield
         while not wf.completed:
             _work_next_step(wf, "durable floor")
             self._store(self._update, (self.rt.codec.dumps(wf), row_id))
+            yield
 
     def close(self) -> None:
         self._pooled.close()
@@ -287,6 +345,7 @@ class EngineRates:
     """Cases or instances per second, each side measured in the same alternating rounds."""
 
     persisted: float
+    cold: float
     memory: float
     json_only: float
     durable_floor: float
@@ -295,9 +354,7 @@ class EngineRates:
 def engine_ratio(p: Platform, cases: int, memory_cases: int, rounds: int = ROUNDS) -> EngineRates:
     """The platform and its three references on the deployed process, in alternating rounds so that all
     see the same machine load."""
-    with p.rt.reader() as s:
-        query = select(ProcessVersion).where(ProcessVersion.process_key == PROCESS_KEY)
-        version = s.execute(query).scalar_one()
+    version = bench_version(p)
     parsed = p.rt.codec.parsed(version)  # the very spec the platform runs, parsed once
 
     def memory() -> None:
@@ -306,13 +363,18 @@ def engine_ratio(p: Platform, cases: int, memory_cases: int, rounds: int = ROUND
     def persisted() -> None:
         run_persisted_case(p)
 
+    cold_platform = without_live_cache(p)
+
+    def cold() -> None:
+        run_persisted_case(cold_platform)
+
     def json_round_trip() -> None:
         run_json_instance(p.rt, version)
 
     floor = DurableFloor(p, version)
     try:
         # (run, instances in all rounds): the JSON and floor runs are slower, so they get fewer.
-        sides = {"memory": (memory, memory_cases), "persisted": (persisted, cases),
+        sides = {"memory": (memory, memory_cases), "persisted": (persisted, cases), "cold": (cold, cases),
                  "json_only": (json_round_trip, max(1, memory_cases // 3)),
                  "durable_floor": (floor.run_instance, cases)}
         for run, _ in sides.values():
@@ -323,6 +385,7 @@ def engine_ratio(p: Platform, cases: int, memory_cases: int, rounds: int = ROUND
                 spent[name] += timed(_share(total, r, rounds), run)
     finally:
         floor.close()
+        cold_platform.engine.dispose()
     return EngineRates(**{name: total / spent[name] for name, (_, total) in sides.items()})
 
 
@@ -463,6 +526,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"({len(STEPS)} user tasks each; {ROUNDS} alternating rounds, {WARMUP} warm-ups not counted)")
             r = engine_ratio(p, args.cases, args.memory_cases)
             print(f"  persisted:     {r.persisted:8.1f} cases/s      (start_case + {len(STEPS)} x complete_task)")
+            print(f"  cold:          {r.cold:8.1f} cases/s      (the same with the live cache off: every step "
+                  f"restores its workflow from the row)")
             print(f"  in memory:     {r.memory:8.1f} instances/s  (SpiffWorkflow alone, same spec and sandbox)")
             print(f"  JSON only:     {r.json_only:8.1f} instances/s  (the same, saved and restored around every step)")
             print(f"  durable floor: {r.durable_floor:8.1f} instances/s  (in memory, each step's JSON stored with one "
@@ -472,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r.json_only / r.memory:.2f})")
             print(f"  (durable floor ÷ in memory: {r.durable_floor / r.memory:.2f}, about the most an engine that "
                   f"commits every step can reach here; persisted ÷ durable floor: {r.persisted / r.durable_floor:.2f})")
+            print(f"cold ratio: {r.cold / r.persisted:.2f}")
+            print(f"floor ratio: {r.persisted / r.durable_floor:.2f}")
         finally:
             p.engine.dispose()
         print(f"  ({time.perf_counter() - began:.1f} s so far)")

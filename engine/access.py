@@ -7,13 +7,20 @@ post, and any case whose step is waiting for them or was worked by them (a cross
 **Opening.** An application is registered at the window (受理登记) by a holder of the 受理 post of the power's
 own department; a penalty (行政处罚) is no application and is never offered there: it begins by 立案, opened
 (立案登记) by a holder of the department's 立案 post. A catalog clerk, a reviewer or a supervisor opens neither.
+
+**Working.** A step assigned to someone is theirs alone; an unassigned step is for every holder of its post.
+
+The questions a page asks about the signed-in user (which posts, may they work this step, may they register) are
+answered from the user as ``engine.web_sessions.resume`` loads them, with their roles and the posts they hold: no
+read of their own. Only what depends on a case (may they see it) reads the database.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from engine.identity import departments_of
@@ -29,10 +36,14 @@ def visible_cases(user: User) -> ColumnElement[bool]:
         return true()
     tasks = OpenTask.__table__.c
     posts = select(Membership.post_id).where(Membership.user_id == user.id)
+    # OFFSET 0 keeps each EXISTS a per-case index probe: PostgreSQL would otherwise hash every open step of the
+    # user's posts before reading the first case of a list (issue 14, the case list; bench/inbox.py "views").
     return or_(
         Case.department_id.in_(departments_of(user.id)),
-        exists().where(tasks.case_id == Case.id, or_(tasks.post_id.in_(posts), tasks.assignee_id == user.id)),
-        exists().where(StepRecord.case_id == Case.id, StepRecord.actor == user.username),
+        exists(select(tasks.id).where(tasks.case_id == Case.id, or_(tasks.post_id.in_(posts),
+                                                                  tasks.assignee_id == user.id)).offset(0)),
+        exists(select(StepRecord.id).where(StepRecord.case_id == Case.id, StepRecord.actor == user.username)
+               .offset(0)),
     )
 
 
@@ -40,6 +51,19 @@ def may_see_case(session: Session, user: User, case_id: int) -> bool:
     """Whether ``user`` may open case ``case_id`` (False for a case that does not exist)."""
     query = select(Case.id).where(Case.id == case_id, visible_cases(user))
     return session.execute(query).first() is not None
+
+
+def held_posts(user: User) -> set[int]:
+    """The ids of the posts ``user`` holds, from their loaded memberships."""
+    return {m.post_id for m in user.memberships}
+
+
+def may_work(user: User, task: OpenTask) -> bool:
+    """Whether ``user`` may work the open step ``task``: a step assigned to them, or an unassigned one of a post they
+    hold. Whoever may work a step sees its case (``visible_cases``)."""
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    return task.post_id in held_posts(user)
 
 
 # ---- who may register a case ----------------------------------------------------------------------------------
@@ -78,17 +102,23 @@ def _categories(intake: Intake) -> ColumnElement[bool]:
 def registrable_powers(user_id: int, intake: Intake) -> Select[tuple[Power]]:
     """The published powers ``user_id`` may open cases of through ``intake``, by code: those of the departments
     where they hold ``intake.post``, of the categories that begin that way."""
+    return _registrable(intake).params(user_id=user_id)
+
+
+@functools.cache
+def _registrable(intake: Intake) -> Select[tuple[Power]]:
+    # Built once per entry (the registration page asks on every visit); the user is a parameter.
     departments = (select(Post.department_id).join(Membership, Membership.post_id == Post.id)
-                   .where(Membership.user_id == user_id, Post.name == intake.post))
-    return (select(Power).where(Power.status == "published", Power.department_id.in_(departments),
-                                _categories(intake)).order_by(Power.code))
+                   .where(Membership.user_id == bindparam("user_id"), Post.name == intake.post))
+    # A power without an internal flowchart (none drawn for its kind yet) has nothing to run: not offered.
+    return (select(Power).where(Power.status == "published", Power.process_key.is_not(None),
+                                Power.department_id.in_(departments), _categories(intake)).order_by(Power.code))
 
 
-def holds_intake_post(session: Session, user_id: int, intake: Intake) -> bool:
-    """Whether ``user_id`` holds ``intake.post`` in any department (the entry is worth offering them)."""
-    query = (select(Membership.user_id).join(Post, Post.id == Membership.post_id)
-             .where(Membership.user_id == user_id, Post.name == intake.post).limit(1))
-    return session.execute(query).first() is not None
+def holds_intake_post(user: User, intake: Intake) -> bool:
+    """Whether ``user`` holds ``intake.post`` in any department (the entry is worth offering them), from their loaded
+    memberships and posts."""
+    return any(m.post.name == intake.post for m in user.memberships)
 
 
 REFUSALS: dict[str, dict[str, str]] = {

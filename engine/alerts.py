@@ -9,16 +9,18 @@ later work, which adds states before ``ALERT_CLOSED`` and closes with ``close`` 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
 from engine import audit, clock
-from engine.prepared import Batch
-from engine.store import Alert, Case
+from engine.prepared import Batch, Prepared
+from engine.store import Alert
 from engine.store.case import ALERT_CLOSED, ALERT_OPEN, CLOSED_ESCALATED
 
 #: Who closes an alert the platform closes by itself.
@@ -40,6 +42,10 @@ RULES: dict[str, dict[str, str]] = {
                  "超出自由裁量基准 {low:,}–{high:,} 元（红灯报警）",
            "en": "\"{step}\": a fine of {amount:,} yuan for circumstance \"{circumstance}\" is outside the discretion "
                  "standard's {low:,}–{high:,} yuan (red alert)"},
+    # A staff pause (暂停) past its ground's maximum length: engine/runtime/operations/suspension.py.
+    "P9": {"level": "red", "zh": "办件因「{ground}」暂停已超过最长 {days} 个工作日（{due}），仍未恢复（红灯报警）",
+           "en": "The case paused for “{ground_en}” has passed its maximum of {days} working days ({due}) and is still "
+                 "paused (red alert)"},
     "T3@case:promised": {"level": "red", "zh": "办件已超过承诺办结时限 {due}（红灯报警）",
                          "en": "The case is past its promised time limit {due} (red alert)", "escalates": "T1"},
     "T3@case:legal": {"level": "red", "zh": "办件已超过法定办结时限 {due}（红灯报警）",
@@ -63,39 +69,113 @@ def describe(alert: Alert, lang: str, due_text: str) -> str:
     return _text(spec[lang], alert.step_name, due_text, alert.details)
 
 
-def raise_alert(session: Session, case: Case, *, subject: str, rule: str, step_name: str | None,
+_ALERTS = Alert.__table__.c
+_ALERT_MAPPER = Alert.__mapper__
+# Raising is one statement: the unique index (case, subject, rule) answers "raised already?" as the row goes in,
+# where a read, a savepoint and an ORM flush took four round trips. Every supported database has the clause.
+_INSERT_ONCE = {
+    name: Prepared(insert(Alert.__table__).on_conflict_do_nothing(index_elements=["case_id", "subject", "rule"])
+                   .returning(_ALERTS.id))
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+# Closing the yellow warnings a red alert takes over finds and closes them in one statement, sent with the insert.
+_CLOSE_OPEN = Prepared(
+    update(Alert.__table__)
+    .where(_ALERTS.case_id == bindparam("of_case"), _ALERTS.subject == bindparam("on_subject"),
+           _ALERTS.rule == bindparam("warned"), _ALERTS.status == ALERT_OPEN)
+    .values(status=ALERT_CLOSED, closed_at=bindparam("at"), closed_how=CLOSED_ESCALATED, closed_by=bindparam("by"))
+    .returning(_ALERTS.id, _ALERTS.step_name, _ALERTS.level)
+)
+
+
+class Alerted(Protocol):
+    """What raising an alert needs of its case: a ``Case``, or a row read with its id and department."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def department_id(self) -> int: ...
+
+
+def raise_alert(session: Session, case: Alerted, *, subject: str, rule: str, step_name: str | None,
                 due_at: datetime | None, at: datetime | None = None, actor: str = "supervisor",
-                details: dict[str, Any] | None = None) -> Alert | None:
+                details: dict[str, Any] | None = None, writes: Batch | None = None) -> Alert | None:
     """Record the alert unless it already exists; returns the new alert or None.
 
     ``details`` (JSON values) are kept with the alert and fill the message's further placeholders. A red alert
-    on a limit closes the open yellow warning of that limit (``escalates``).
+    on a limit closes the open yellow warning of that limit (``escalates``). Its audit events are queued in
+    ``writes`` when given (the caller flushes it), else appended at once.
     """
-    exists = session.execute(
-        select(Alert.id).where(Alert.case_id == case.id, Alert.subject == subject, Alert.rule == rule)
-    ).first()
-    if exists:
-        return None
     at = at or clock.now()
     spec = _spec(rule, subject)
     assert spec is not None, f"alert rule {rule} has no message"
     due_text = clock.deadline_text(due_at) if due_at else "-"
-    alert = Alert(case_id=case.id, department_id=case.department_id, subject=subject, step_name=step_name,
-                  rule=rule, level=spec["level"], due_at=due_at, raised_at=at, details=details,
-                  message=_text(spec["zh"], step_name, due_text, details), status=ALERT_OPEN)
-    try:
-        with session.begin_nested():
-            session.add(alert)
-    except IntegrityError:
-        return None  # another supervisor raised it first; once is enough
+    values: dict[str, Any] = {
+        "case_id": case.id, "department_id": case.department_id, "subject": subject, "step_name": step_name,
+        "rule": rule, "level": spec["level"], "due_at": due_at, "raised_at": at, "details": details,
+        "message": _text(spec["zh"], step_name, due_text, details), "status": ALERT_OPEN}
+    warned = spec.get("escalates")
+    alert_id, closed = _insert_and_close(session, values, warned)
+    if alert_id is None:
+        return None  # raised before (by this rule's earlier tick, or another supervisor just now): once is enough
     payload: dict[str, Any] = {"rule": rule, "subject": subject, "due_at": due_at}
     if details:
         payload["details"] = details
-    audit.record(session, actor, f"alert.{alert.level}", case_id=case.id, step=step_name, payload=payload, at=at)
-    if warned := spec.get("escalates"):
-        for yellow in open_alerts(session, case.id, [subject], warned):
-            close(session, yellow, CLOSED_ESCALATED, at=at)
+    _audit(session, writes, actor, f"alert.{spec['level']}", case_id=case.id, step=step_name, payload=payload, at=at)
+    for row in closed:
+        _audit(session, writes, SYSTEM, "alert.closed", case_id=case.id, step=row.step_name, at=at,
+               payload={"alert": row.id, "rule": warned, "subject": subject, "level": row.level,
+                        "how": CLOSED_ESCALATED})
+    return _persistent(session, alert_id, values)
+
+
+def _insert_and_close(session: Session, values: dict[str, Any], warned: str | None) -> tuple[int | None, list[Any]]:
+    """Insert the alert unless it exists (its id, or None), and close the open ``warned`` alerts of its case and
+    subject that it takes over (their rows): on PostgreSQL both in one round trip.
+
+    A red alert that existed already closed them when it was raised, so closing whatever is open either way is
+    the same as closing only after a new one.
+    """
+    conn = session.connection()
+    insert = _INSERT_ONCE[conn.dialect.name]
+    if warned is None:
+        return insert.scalar(conn, values), []
+    if any(isinstance(obj, Alert) for obj in session.dirty):
+        session.flush()  # an alert changed in this session and not yet written must not be closed twice
+    dbapi: Any = conn.connection.dbapi_connection
+    inserting, closing = dbapi.cursor(), dbapi.cursor()
+    with dbapi.pipeline() if conn.dialect.name == "postgresql" else nullcontext():
+        insert.send(inserting, conn.dialect, values)
+        close_rows = _CLOSE_OPEN.send(closing, conn.dialect, {
+            "of_case": values["case_id"], "on_subject": values["subject"], "warned": warned,
+            "at": values["raised_at"], "by": SYSTEM})
+    raised = inserting.fetchone()
+    closed = [close_rows.make_row(closing, raw) for raw in closing.fetchall()]
+    for row in closed:
+        loaded = session.identity_map.get(session.identity_key(Alert, row.id))
+        if loaded is not None:  # keep an alert this session holds in step with its row
+            session.expire(loaded)
+    return (None if raised is None else raised[0]), closed
+
+
+def _persistent(session: Session, alert_id: int, values: dict[str, Any]) -> Alert:
+    """The row just inserted as a persistent ``Alert`` of the session, without reading it back."""
+    # As ``make_transient_to_detached`` would make ``Alert(**values)``, without the constructor's attribute event
+    # for every column (most of the cost): every column goes in as loaded.
+    alert = _ALERT_MAPPER.class_manager.new_instance()
+    state = instance_state(alert)
+    state.dict.update(values, id=alert_id, closed_at=None, closed_how=None, closed_by=None)
+    state.key = _ALERT_MAPPER.identity_key_from_primary_key((alert_id,))
+    session.add(alert)
     return alert
+
+
+def _audit(session: Session, writes: Batch | None, actor: str, action: str, **event: Any) -> None:
+    if writes is None:
+        audit.record(session, actor, action, **event)
+    else:
+        audit.queue(session, writes, actor, action, **event)
 
 
 def open_alerts(session: Session, case_id: int, subjects: list[str], rule: str) -> list[Alert]:
@@ -112,9 +192,5 @@ def close(session: Session, alert: Alert, how: str, *, at: datetime, actor: str 
     """Close an open alert and record it as an ``alert.closed`` event (queued in ``writes`` when given)."""
     alert.status, alert.closed_at, alert.closed_how, alert.closed_by = ALERT_CLOSED, at, how, actor
     payload = {"alert": alert.id, "rule": alert.rule, "subject": alert.subject, "level": alert.level, "how": how}
-    if writes is None:
-        audit.record(session, actor, "alert.closed", case_id=alert.case_id, step=alert.step_name, payload=payload,
-                     at=at)
-    else:
-        audit.queue(session, writes, actor, "alert.closed", case_id=alert.case_id, step=alert.step_name,
-                    payload=payload, at=at)
+    _audit(session, writes, actor, "alert.closed", case_id=alert.case_id, step=alert.step_name, payload=payload,
+           at=at)

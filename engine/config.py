@@ -76,6 +76,9 @@ ALLOWED: dict[str, Allowed] = {
     "max_request_bytes": Allowed(65_536, 2**30, False, True,
                                  "须为 65536（64 KiB）到 1073741824（1 GiB）之间的整数（字节数）",
                                  "a whole number of bytes from 65536 (64 KiB) to 1073741824 (1 GiB)"),
+    # One uploaded material or evidence file (engine/files): from 1 KiB to 1 GiB.
+    "max_file_bytes": Allowed(1024, 2**30, False, True, "须为 1024 到 1073741824 之间的整数（字节数）",
+                              "a whole number of bytes from 1024 to 1073741824"),
     # Reverse proxies in front of the web process, trusted to tell the client's address (X-Forwarded-For).
     "trusted_proxies": Allowed(0, 5, False, True, "须为 0（无代理）到 5 之间的整数",
                                "a whole number from 0 (no proxy) to 5"),
@@ -119,6 +122,12 @@ class Settings:
     #: The largest request body any request may send, in bytes (Flask's ``MAX_CONTENT_LENGTH``): the catalog
     #: import's 20 MiB spreadsheet and its form around it. nginx's ``client_max_body_size`` must say the same.
     max_request_bytes: int = 21 * 1024 * 1024
+    #: Where uploaded materials and evidence are kept (``engine/files/storage.py``): never overwritten, never
+    #: deleted by the platform. Back it up with the database.
+    files_dir: Path = ROOT / "instance" / "files"
+    #: The largest material or evidence file one upload may carry, in bytes (``max_request_bytes`` must leave room
+    #: for it and its form).
+    max_file_bytes: int = 20 * 1024 * 1024
     #: Reverse proxies in front of the web process (nginx: 1). Their X-Forwarded-For/-Proto are believed (Werkzeug's
     #: ProxyFix), so the sign-in throttle sees the client's address and Secure cookies see https; 0 believes none.
     trusted_proxies: int = 0

@@ -12,6 +12,7 @@ from engine.calendar_seed import seed_from_chinesecalendar
 from engine.catalog import review
 from engine.catalog.coding import next_code
 from engine.demo_catalog import load_demo_catalog
+from engine.documents.numbering import apply_demo_prefixes
 from engine.identity import create_user, ensure_department, ensure_region
 from engine.runtime.cases import Applicant, complete_task, start_case
 from engine.runtime.deploy import deploy
@@ -75,6 +76,7 @@ def load_demo(rt: Runtime) -> str:
         review.install(s, rt, region, legal=LEGAL_OFFICE, government=GOVERNMENT)
         depts.update({code: s.execute(select(Department).where(Department.code == code)).scalar_one()
                       for code in (LEGAL_OFFICE[0], GOVERNMENT[0])})
+        apply_demo_prefixes(s)  # document numbers: 示范市监管许字〔2026〕第 1 号
         new_users = 0
         for username, display, dept_code, post_names, roles in USERS:
             if s.execute(select(User.id).where(User.username == username)).first():

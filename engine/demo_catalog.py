@@ -35,10 +35,13 @@ RIGHTS = ("申请人或者当事人对行政行为不服的，可以自知道该
           "也可以自知道或者应当知道作出行政行为之日起六个月内向示范市人民法院提起行政诉讼。对工作人员不作为、乱作为的，"
           "可拨打监督电话或者通过电子政务大厅投诉、举报。")
 
-# Which internal flowchart each category runs on (files in processes/).
-INTERNAL = {"license": "license_food_business.bpmn", "penalty": "penalty_general.bpmn",
-            "enforcement": "penalty_general.bpmn"}
-DEFAULT_INTERNAL = "confirmation_simple.bpmn"
+# Which internal flowchart each power runs on (files in processes/): only one drawn for its kind of power, whose
+# forms ask what that power needs (a lift owner is never asked for 主体业态). A power without one is published with
+# its public fields and external flowchart only: it cannot be registered (the registration page does not offer
+# it; engine.access) until its department draws an internal flowchart and the review chain publishes it.
+INTERNAL = {"食品经营许可": "license_food_business.bpmn", "特种设备使用登记": "license_special_equipment.bpmn",
+            "一般程序行政处罚（食品安全）": "penalty_general.bpmn",
+            "对超标排放水污染物的行政处罚": "penalty_general.bpmn", "高龄津贴资格确认": "confirmation_simple.bpmn"}
 SERVICE_STEPS = ("受理", "审查", "决定", "送达")
 PENALTY_STEPS = ("立案", "调查取证", "法制审核", "告知", "决定", "送达")
 ENFORCEMENT_STEPS = ("立案", "调查取证", "法制审核", "告知", "实施强制措施", "送达")
@@ -504,7 +507,7 @@ def _fields_for(entry: DemoEntry, dept: DemoDepartment) -> dict[str, Any]:
     return values
 
 
-def _publish_entry(rt: Runtime, s: Session, entry: DemoEntry, dept: Department, xml: bytes) -> bool:
+def _publish_entry(rt: Runtime, s: Session, entry: DemoEntry, dept: Department, xml: bytes | None) -> bool:
     """Create (or complete) one power; False when it already has a published version."""
     existing = s.execute(select(Power).where(Power.department_id == dept.id, Power.name == entry.name)).scalar()
     if existing is not None and latest_version(s, existing.id) is not None:
@@ -526,8 +529,9 @@ def _publish_entry(rt: Runtime, s: Session, entry: DemoEntry, dept: Department, 
     if errors:
         raise RuntimeProblem("catalog.invalid", fields=errors)
     code = change.fields["code"]
-    for which, data in (("internal", xml), ("external", external_flowchart(
-            _process_id(code), f"{entry.name}（外部流程图）", steps_for(entry.category), start=entry.start))):
+    external = external_flowchart(_process_id(code), f"{entry.name}（外部流程图）", steps_for(entry.category),
+                                  start=entry.start)
+    for which, data in ((("internal", xml),) if xml is not None else ()) + (("external", external),):
         problems = [p for p in attach_flowchart(s, change, which, data, actor=ACTOR, forms=rt.forms) if p.is_error]
         if problems:
             raise RuntimeProblem("bpmn.invalid", details=f"{entry.name} {which}: " +
@@ -541,19 +545,19 @@ def _publish_entry(rt: Runtime, s: Session, entry: DemoEntry, dept: Department, 
 
 def load_demo_catalog(rt: Runtime) -> str:
     """Publish whatever of the demo catalog is missing; returns a one-line summary."""
-    flowcharts = {name: (rt.settings.processes_dir / name).read_bytes()
-                  for name in {*INTERNAL.values(), DEFAULT_INTERNAL}}
+    flowcharts = {name: (rt.settings.processes_dir / name).read_bytes() for name in set(INTERNAL.values())}
     needed: dict[str, list[str]] = {}
     for entry in ENTRIES:
-        filename = INTERNAL.get(entry.category, DEFAULT_INTERNAL)
         posts = needed.setdefault(entry.department, [])
-        posts.extend(p for p in lane_names(flowcharts[filename], filename) if p not in posts)
+        if (filename := INTERNAL.get(entry.name)) is not None:
+            posts.extend(p for p in lane_names(flowcharts[filename], filename) if p not in posts)
     published = 0
     with rt.sessions.begin() as s:
         region = ensure_region(s, *REGION)
         depts = {code: ensure_department(s, region, code, DEPARTMENTS[code].name, posts)
                  for code, posts in needed.items()}
         for entry in ENTRIES:
-            xml = flowcharts[INTERNAL.get(entry.category, DEFAULT_INTERNAL)]
-            published += _publish_entry(rt, s, entry, depts[entry.department], xml)
+            filename = INTERNAL.get(entry.name)
+            published += _publish_entry(rt, s, entry, depts[entry.department],
+                                        flowcharts[filename] if filename else None)
     return f"demo catalog ready: {published} powers published"

@@ -168,10 +168,14 @@ class Batch:
     """
 
     def __init__(self) -> None:
-        self._items: list[tuple[Prepared, Params | list[Params]]] = []
+        self._items: list[tuple[Prepared, Params | list[Params] | Callable[[], Params]]] = []
 
-    def add(self, statement: Prepared, params: Params) -> int:
-        """Queue one execution; returns its position for ``flush``'s row counts."""
+    def add(self, statement: Prepared, params: Params | Callable[[], Params]) -> int:
+        """Queue one execution; returns its position for ``flush``'s row counts.
+
+        ``params`` may be a function: it is called as the batch is flushed, in order (an audit event is linked
+        to its stream then).
+        """
         self._items.append((statement, params))
         return len(self._items) - 1
 
@@ -186,9 +190,10 @@ class Batch:
 
     def flush(self, conn: Connection) -> list[int]:
         """Run everything queued (in order) and empty the batch; returns each entry's row count."""
-        items, self._items = self._items, []
-        if not items:
+        queued, self._items = self._items, []
+        if not queued:
             return []
+        items = [(statement, params() if callable(params) else params) for statement, params in queued]
         dbapi: Any = conn.connection.dbapi_connection
         cursors = [dbapi.cursor() for _ in items]
         if conn.dialect.name == "postgresql":

@@ -3,8 +3,10 @@
 SpiffWorkflow evaluates all model code through its script engine with plain ``eval``/``exec`` and forgets
 the engine on deserialisation (brief §4–§5), so the runtime re-attaches this one after every load.
 It is an in-process guard, not an isolation boundary: no imports, no dunder or private attribute access,
-no ``try`` (it could swallow the time limit), and a wall-clock limit enforced by a line tracer that is
-active only inside model code.
+no ``try`` (it could swallow the time limit), and a time limit enforced by a line tracer that is
+active only inside model code. The limit counts the thread's own CPU time, not the wall clock: model code that
+loops is stopped all the same, while a machine busy with other work (or a database read inside ``workdays()``)
+can no longer fail a step that took a millisecond of work.
 
 The tracer runs between lines, so it cannot stop one long C call (``sum(range(10**12))``, ``1 << 10**10``,
 ``s.replace("", s)``). Whatever could make one: ``range``, ``pow``, ``*``, ``<<``, ``%`` on text, f-string
@@ -48,6 +50,8 @@ MAX_ITEMS = 1_000_000
 MAX_INT_BITS = 100_000
 #: What one script or expression may leave in a case unless told otherwise (``SUNSHINE_MAX_STEP_DATA``).
 MAX_STEP_DATA = 1024 * 1024
+#: Compiled expressions and scripts kept per script engine (a process meets every deployed version's).
+KEEP_COMPILED = 4096
 
 
 class SandboxError(Exception):
@@ -305,11 +309,11 @@ def compile_script(source: str) -> CodeType:
 
 
 def run_limited(code: CodeType, namespace: dict[str, Any], timeout: float, *, mode: str) -> Any:
-    """Run compiled model code in ``namespace``, stopping it after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
+    """Run compiled model code in ``namespace``, stopping it after ``timeout`` seconds of this thread's CPU time."""
+    deadline = time.thread_time() + timeout
 
     def line_tracer(frame: FrameType, event: str, arg: Any) -> Any:
-        if time.monotonic() > deadline:
+        if time.thread_time() > deadline:
             raise SandboxTimeout()
         return line_tracer
 
@@ -346,9 +350,13 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
     def _compiled(self, source: str, mode: str) -> CodeType:
         key = (mode, source)
-        if key not in self._cache:
-            self._cache[key] = compile_expression(source) if mode == "eval" else compile_script(source)
-        return self._cache[key]
+        code = self._cache.get(key)
+        if code is None:
+            code = compile_expression(source) if mode == "eval" else compile_script(source)
+            if len(self._cache) >= KEEP_COMPILED:  # every version's expressions pass here: keep the newest
+                self._cache.pop(next(iter(self._cache)), None)
+            self._cache[key] = code
+        return code
 
     def _namespace(self, context: dict[str, Any], external: dict[str, Any] | None) -> dict[str, Any]:
         # Guards are applied last so task data can never replace them.

@@ -3,8 +3,10 @@ or their idle and absolute limits.
 
 The browser holds a random token (inside the web app's signed cookie); the database holds its SHA-256 only. A cookie
 is worth nothing once its row has ended, and the cookie-signing key alone cannot make one that opens a session.
-Each request costs one read (the session, its user, their roles and posts, in one statement); "last seen" is written
-at most once a minute, so a busy page does not turn every request into a write.
+Each request costs one read (the session, its user, their roles and the posts they hold, in one statement), and
+whatever the request asks of the user afterwards (which posts, which departments, may they register) is answered
+from that read (``engine.access``); "last seen" is written at most once a minute, so a busy page does not turn every
+request into a write.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, update
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy import ColumnElement, Row, bindparam, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import clock
 from engine.config import Settings
 from engine.db import transaction
-from engine.store import User, WebSession
+from engine.store import Department, Membership, Post, User, UserRole, WebSession
 
 #: "Last seen" is refreshed when it is at least this old: the idle limit is kept to within this much.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -70,7 +75,8 @@ class Lifetimes:
 
 @dataclass(frozen=True)
 class Resumed:
-    """A request's session: its user (roles and memberships loaded) while it holds, else why it ended."""
+    """A request's session: its user (roles, and memberships with their posts and departments, loaded) while it
+    holds, else why it ended."""
 
     user: User | None
     ended: Ended | None = None
@@ -98,12 +104,13 @@ def resume(sessions: sessionmaker[Session], reader: sessionmaker[Session], token
     """The user whose session ``token`` opens, or why it no longer does (a lapsed session is ended now)."""
     now = clock.now()
     with reader() as s:
-        row = s.execute(_lookup(digest(token))).unique().scalar_one_or_none()
-    if row is None:
+        rows = s.connection().execute(_LOOKUP, {"token_hash": digest(token)}).all()
+    if not rows:
         return Resumed(None, Ended.UNKNOWN)
+    row = rows[0]
     if row.ended_at is not None:
         return Resumed(None, _reason(row.end_reason))
-    if not row.user.active:  # deactivated other than by ``engine.accounts``
+    if not row.active:  # deactivated other than by ``engine.accounts``
         return Resumed(None, _end_now(sessions, row.id, Ended.DEACTIVATED, now))
     lapse_at, why = lifetimes.lapse(row.created_at, row.last_seen_at)
     if now >= lapse_at:
@@ -115,7 +122,7 @@ def resume(sessions: sessionmaker[Session], reader: sessionmaker[Session], token
                                 .values(last_seen_at=now).execution_options(synchronize_session=False)).rowcount
         if not touched:  # ended by another request since it was read
             return Resumed(None, Ended.UNKNOWN)
-    return Resumed(row.user)
+    return Resumed(_signed_in(rows))
 
 
 def end(sessions: sessionmaker[Session], token: str, reason: Ended) -> bool:
@@ -129,11 +136,56 @@ def end_all(session: Session, user_id: int, reason: Ended) -> int:
     return _end(session, WebSession.user_id == user_id, reason, clock.now())
 
 
-def _lookup(token_hash: str) -> Select[tuple[WebSession]]:
-    # One statement: the session, its user (inner join: a session always has one), their roles and posts.
-    return (select(WebSession).where(WebSession.token_hash == token_hash)
-            .options(joinedload(WebSession.user, innerjoin=True)
-                     .options(joinedload(User.roles), joinedload(User.memberships))))
+_SESSIONS, _USERS, _ROLES = WebSession.__table__.c, User.__table__.c, UserRole.__table__.c
+_MEMBERSHIPS, _POSTS, _DEPARTMENTS = Membership.__table__.c, Post.__table__.c, Department.__table__.c
+# One statement, built once: the session, its user (inner join: a session always has one), and a row for each of
+# their roles and posts (with the post's department). Plain rows, not the ORM's joined loading, which costs twice
+# the statement's own time.
+_LOOKUP = (
+    select(_SESSIONS.id, _SESSIONS.user_id, _SESSIONS.created_at, _SESSIONS.last_seen_at, _SESSIONS.ended_at,
+           _SESSIONS.end_reason, _USERS.username, _USERS.display_name, _USERS.active, _ROLES.role,
+           _MEMBERSHIPS.post_id, _POSTS.name.label("post_name"), _POSTS.department_id,
+           _DEPARTMENTS.code.label("department_code"), _DEPARTMENTS.name.label("department_name"),
+           _DEPARTMENTS.region_id)
+    .select_from(WebSession.__table__)
+    .join(User.__table__, _USERS.id == _SESSIONS.user_id)
+    .outerjoin(UserRole.__table__, _ROLES.user_id == _USERS.id)
+    .outerjoin(Membership.__table__, _MEMBERSHIPS.user_id == _USERS.id)
+    .outerjoin(Post.__table__, _POSTS.id == _MEMBERSHIPS.post_id)
+    .outerjoin(Department.__table__, _DEPARTMENTS.id == _POSTS.department_id)
+    .where(_SESSIONS.token_hash == bindparam("token_hash"))
+)
+
+
+def _signed_in(rows: Sequence[Row[Any]]) -> User:
+    """The user of ``rows`` (one per role and post held), as if loaded and then detached: their roles, and their
+    memberships with each post and its department, are there to read; nothing else of theirs (not the password
+    hash, not a department's other posts) is."""
+    first = rows[0]
+    user = User(id=first.user_id, username=first.username, display_name=first.display_name, active=first.active)
+    roles = [UserRole(user_id=user.id, role=role) for role in sorted({r.role for r in rows if r.role})]
+    departments: dict[int, Department] = {}
+    memberships: dict[int, Membership] = {}
+    for r in rows:
+        if r.post_id is None or r.post_id in memberships:
+            continue
+        department = departments.get(r.department_id)
+        if department is None:
+            department = departments[r.department_id] = Department(
+                id=r.department_id, code=r.department_code, name=r.department_name, region_id=r.region_id)
+        post = Post(id=r.post_id, name=r.post_name, department_id=r.department_id)
+        set_committed_value(post, "department", department)
+        member = memberships[r.post_id] = Membership(user_id=user.id, post_id=r.post_id)
+        set_committed_value(member, "post", post)
+        set_committed_value(member, "user", user)
+    for role in roles:
+        set_committed_value(role, "user", user)
+    set_committed_value(user, "roles", roles)
+    set_committed_value(user, "memberships", [memberships[k] for k in sorted(memberships)])
+    for loaded in [*departments.values(), *(m.post for m in memberships.values()), *memberships.values(), *roles,
+                   user]:
+        make_transient_to_detached(loaded)
+    return user
 
 
 def _end(session: Session, which: ColumnElement[bool], reason: Ended, at: datetime) -> int:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from engine.bpmn.lint import check_bpmn
 from engine.bpmn.messages import label
 from engine.bpmn.problems import (
     MAX_LISTED,
@@ -22,6 +21,7 @@ from engine.bpmn.problems import (
     make_problem,
 )
 from engine.bpmn.safe_xml import max_bytes_limit
+from engine.catalog.lint import FormChecks, lint_flowchart
 from engine.forms import declared_fields
 
 FORMS_DIR_ENV = "SUNSHINE_FORMS_DIR"
@@ -181,15 +181,8 @@ def check(
         if isinstance(data, BpmnProblem):
             report = _unreadable(path, data)
         else:
-            report = check_bpmn(
-                data,
-                str(path),
-                lang=lang,
-                form_exists=form_exists,
-                form_fields=form_fields,
-                promised_limit_days=promised_days,
-                legal_limit_days=legal_days,
-            )
+            report = lint_flowchart(data, str(path), lang=lang, forms=FormChecks(form_exists, form_fields),
+                                    promised_limit_days=promised_days, legal_limit_days=legal_days)
         reports.append(report)
         if output == "text":
             _print_report(report, lang, max_problems)

@@ -5,17 +5,22 @@ stream take turns, appenders to different streams never wait for each other: on 
 advisory lock per stream, taken once per transaction and stream together with reading the stream's tip (the
 function ``audit_stream_tip`` of migration 0008); on SQLite writers already take turns (``BEGIN IMMEDIATE``).
 Lock order: the case row, then its stream, then the system stream.
+
+The hot path saves statements: a step's case lock reads its stream's tip in the same statement (``stream_tip``,
+``known_tip``), and a queued event's MAC is made as its batch is flushed, in queue order, so what it records may
+be decided last (a new case's serial number, whose counter row is then held only until COMMIT).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, cast, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Integer, String, bindparam, cast, func, insert, select
 from sqlalchemy.orm import Session
 
 from engine import clock
@@ -83,25 +88,64 @@ def record(session: Session, actor: str, action: str, *, case_id: int | None = N
 
 
 def queue(session: Session, batch: Batch, actor: str, action: str, *, case_id: int | None = None,
-          step: str | None = None, payload: dict[str, Any] | None = None, at: datetime | None = None) -> None:
-    """Like ``record``, but the insert waits in ``batch`` (the caller flushes it)."""
-    batch.add(_APPEND_LATER, _event(session, actor, action, case_id, step, payload, at))
+          step: str | None = None, payload: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+          at: datetime | None = None) -> None:
+    """Like ``record``, but the insert waits in ``batch`` (the caller flushes it).
+
+    The event's place in its stream is taken now; its link and MAC are made as the batch is flushed, in the order
+    events were queued. ``payload`` may be a function, called then, for values decided after queueing.
+    """
+    key = key_of(session)
+    tip = _tip(session, case_id)
+    at = at or clock.now()
+    given = payload if callable(payload) else _clean(payload)
+
+    def row() -> dict[str, Any]:
+        clean = _clean(given()) if callable(given) else given
+        return _linked(key, tip, at, actor, action, case_id, step, clean)
+
+    batch.add(_APPEND_LATER, row)
     session.info[_QUEUED] = batch
 
 
 def _event(session: Session, actor: str, action: str, case_id: int | None, step: str | None,
            payload: dict[str, Any] | None, at: datetime | None) -> dict[str, Any]:
     """The next event's row, linked to its stream's tip, which then moves to it."""
-    key = key_of(session)
-    tip = _tip(session, case_id)
-    at = at or clock.now()
+    return _linked(key_of(session), _tip(session, case_id), at or clock.now(), actor, action, case_id, step,
+                   _clean(payload))
+
+
+def _clean(payload: dict[str, Any] | None) -> dict[str, Any]:
     # What is hashed must be what ``verify`` reads back: the payload as JSON gives it.
-    clean = json.loads(json.dumps(payload or {}, ensure_ascii=False, default=str))
+    return json.loads(json.dumps(payload or {}, ensure_ascii=False, default=str))
+
+
+def _linked(key: AuditKey, tip: list[str], at: datetime, actor: str, action: str, case_id: int | None,
+            step: str | None, clean: dict[str, Any]) -> dict[str, Any]:
     prev = tip[0]
     digest = event_mac(key, prev, at, actor, action, case_id, step, clean)
     tip[0] = digest
     return {"at": at, "actor": actor, "action": action, "case_id": case_id, "step": step, "payload": clean,
             "prev_hash": prev, "hash": digest, "key_id": key.id}
+
+
+def stream_tip(case_id: ColumnElement[int], dialect: str) -> ColumnElement[str | None]:
+    """A column giving the tip of case ``case_id``'s stream, for the statement that locks the case's row.
+
+    On PostgreSQL it takes the stream's lock (``audit_stream_tip``), so the statement must evaluate it only once
+    the row is locked (over a MATERIALIZED common table expression that locks it), keeping the lock order. Give
+    what it read to ``known_tip``.
+    """
+    if dialect == "postgresql":
+        return func.audit_stream_tip(cast(case_id, Integer), type_=String)
+    return (select(_E.hash).where(_E.case_id == case_id, _E.key_id.is_not(None))
+            .order_by(_E.id.desc()).limit(1).scalar_subquery())
+
+
+def known_tip(session: Session, case_id: int, tip: str | None) -> None:
+    """Tell the chain the tip of case ``case_id``'s stream as this transaction read it through ``stream_tip`` (None:
+    the stream is empty), so its next event needs no statement of its own. A tip already known is kept."""
+    _tips(session).setdefault(case_id, [tip or GENESIS])
 
 
 def _tip(session: Session, case_id: int | None) -> list[str]:
@@ -111,17 +155,22 @@ def _tip(session: Session, case_id: int | None) -> list[str]:
     Inside a savepoint the cache is the savepoint's own: if it rolls back (releasing what it locked), the next
     event locks and reads the real tip again.
     """
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    cached = session.info.get(_TIPS)
-    if cached is None or cached[0] is not transaction:
-        cached = (transaction, {})
-        session.info[_TIPS] = cached
-    tips: dict[int | None, list[str]] = cached[1]
+    tips = _tips(session)
     tip = tips.get(case_id)
     if tip is None:
         _flush_queued(session)  # the stored tip must include events still queued
         tip = tips[case_id] = [_read_tip(session.connection(), case_id)]
     return tip
+
+
+def _tips(session: Session) -> dict[int | None, list[str]]:
+    """The stream tips known in the session's current transaction (or savepoint)."""
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    cached = session.info.get(_TIPS)
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        session.info[_TIPS] = cached
+    return cached[1]
 
 
 def _read_tip(conn: Connection, case_id: int | None) -> str:

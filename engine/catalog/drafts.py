@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
-from engine.bpmn import check_bpmn, parse_xml
+from engine.bpmn import parse_xml
 from engine.bpmn.parser import check_root
 from engine.bpmn.problems import BpmnError, BpmnProblem, CheckReport, make_problem
 from engine.catalog.coding import next_code
 from engine.catalog.fields import CATEGORIES, FIELD_BY_KEY, missing_fields
-from engine.catalog.posts import posts_for_lanes
+from engine.catalog.lint import internal_report, lint_for_department
 from engine.forms import FormRegistry
 from engine.plain_text import invisible
 from engine.runtime.errors import RuntimeProblem
@@ -230,12 +230,8 @@ def update_fields(session: Session, change: CatalogChange, values: dict[str, Any
 
 def check_internal(session: Session, change: CatalogChange, forms: FormRegistry, lang: str = "zh") -> CheckReport:
     """Lint the draft's internal flowchart against the department's posts, forms and the draft's limits."""
-    data = (change.internal_bpmn or "").encode()
-    f = change.fields
-    return check_bpmn(data, "internal.bpmn", lang=lang, posts=posts_for_lanes(session, change.department_id),
-                      form_exists=forms.exists, form_fields=forms.field_names,
-                      promised_limit_days=f.get("promised_limit_days") or None,
-                      legal_limit_days=f.get("legal_limit_days") or None)
+    return internal_report(session, change.department_id, (change.internal_bpmn or "").encode(), forms=forms,
+                           lang=lang, fields=change.fields)
 
 
 @dataclass(frozen=True)
@@ -292,8 +288,8 @@ def store_flowchart(session: Session, change: CatalogChange, which: str, data: b
         problems = check_internal(session, change, forms, lang).problems
     else:
         change.external_bpmn = text
-        report = check_bpmn(text.encode("utf-8"), "external.bpmn", lang=lang)
-        problems = [p for p in report.problems if not report.displayable or p.code.startswith(("xml.", "xsd."))]
+        problems = lint_for_department(session, change.department_id, "external", text.encode("utf-8"),
+                                       forms=forms, lang=lang)
     change.updated_at = clock.now()
     audit.record(session, actor, f"catalog.attach.{which}", payload={"change": change.id, "bytes": len(data)})
     return Attached(True, problems)

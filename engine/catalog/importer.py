@@ -35,11 +35,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.bpmn import check_bpmn, format_problem
+from engine.bpmn import format_problem
 from engine.catalog.drafts import Trigger, attach_flowchart, latest_version, open_change, open_request, update_fields
 from engine.catalog.export import CATALOG_SHEET, EXTRA_COLUMNS, STATUS_LABELS
 from engine.catalog.fields import CATEGORIES, FIELD_BY_KEY, FIELDS, missing_fields
-from engine.catalog.posts import posts_for_lanes
+from engine.catalog.lint import internal_report, lint_external
 from engine.catalog.publish import Approval, publish
 from engine.catalog.review import REVIEW_POWER, start_review
 from engine.forms import FormRegistry
@@ -699,18 +699,14 @@ def _import_row(ctx: _Context, row: _Row) -> AcceptedRow | RejectedRow:
     if not internal:
         reasons.append(message("missing", lang, field="内部流程图" if lang == "zh" else "internal flowchart"))
     elif dept is not None:
-        report = check_bpmn(internal.encode("utf-8"), "internal.bpmn", lang=lang,
-                            posts=posts_for_lanes(session, dept.id), form_exists=ctx.forms.exists,
-                            form_fields=ctx.forms.field_names,
-                            promised_limit_days=promised if isinstance(promised, int) and promised else None,
-                            legal_limit_days=legal if isinstance(legal, int) and legal else None)
+        report = internal_report(session, dept.id, internal.encode("utf-8"), forms=ctx.forms, lang=lang,
+                                 fields={"promised_limit_days": promised, "legal_limit_days": legal})
         if not report.ok:
             reasons.extend(_bpmn_reasons(report.problems, "bpmn.internal", lang)
                            or [message("bpmn.not_executable", lang)])
     if parsed.external_bpmn:
-        report = check_bpmn(parsed.external_bpmn.encode("utf-8"), "external.bpmn", lang=lang)
         # A descriptive drawing need not run, but it must be readable and drawable.
-        bad = [p for p in report.problems if not report.displayable or p.code.startswith(("xml.", "xsd."))]
+        bad = lint_external(parsed.external_bpmn.encode("utf-8"), lang=lang)
         reasons.extend(_bpmn_reasons(bad, "bpmn.external", lang))
     if reasons or dept is None or category is None:
         return RejectedRow(row.number, name, tuple(dict.fromkeys(reasons)) or (message("internal", lang),))

@@ -54,7 +54,11 @@ class ClockChange:
 
 
 def change(case: Case, paused: bool, now: datetime, calendar: WorkCalendar) -> ClockChange | None:
-    """What to write when a save leaves the case ``paused`` (a clock-stopping step open) or not; None if nothing."""
+    """What to write when a save leaves the case ``paused`` (a clock-stopping step open) or not; None if nothing.
+
+    A case paused by staff (暂停, ``suspended_at``) stays paused whatever its steps: its resume gives the time back.
+    """
+    paused = paused or case.suspended_at is not None
     if paused and case.clock_paused_at is None:
         return ClockChange({"clock_paused_at": now}, "case.clock_paused", {})
     if paused or case.clock_paused_at is None:

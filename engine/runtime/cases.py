@@ -15,7 +15,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import audit, clock
 from engine.access import Intake, registration_refusal
 from engine.applicant_ids import normalise_id
+from engine.audit import chain
 from engine.data_size import fits, readable
+from engine.documents.requirement import check_task as documents_required
+from engine.files.lock import missing_evidence
 from engine.forms import Form, Translate
 from engine.identity import post_ids_of
 from engine.prepared import Prepared
@@ -37,12 +40,18 @@ from engine.runtime.hooks import StepEvent
 from engine.runtime.limits import case_warn_at
 from engine.runtime.live import IndexState
 from engine.runtime.runtime import Loaded, Runtime, as_persistent
-from engine.runtime.serials import case_serial
+from engine.runtime.serials import SerialLater, provisional
 from engine.runtime.stepforms import step_data
 from engine.store import Case, Department, OpenTask, Power, ProcessVersion, StepRecord, User
 
 _RECORD_STEP = Prepared(insert(StepRecord))
-_INSERT_CASE = Prepared(insert(Case).returning(Case.id))
+_CASES = Case.__table__.c
+# On PostgreSQL the new case's audit stream is locked as the row goes in (the row first, as every appender locks
+# them), and its tip read: empty, so the start event needs no statement of its own.
+_INSERT_CASE = {
+    "postgresql": Prepared(insert(Case).returning(Case.id, chain.stream_tip(_CASES.id, "postgresql").label("tip"))),
+    "sqlite": Prepared(insert(Case).returning(Case.id)),
+}
 _POWERS, _VERSIONS = Power.__table__.c, ProcessVersion.__table__.c
 # What starting a case needs, in one statement: the power, its department's code and its newest flowchart.
 _POWER_TO_START = Prepared(
@@ -55,7 +64,6 @@ _POWER_TO_START = Prepared(
                & (_VERSIONS.version == newest_number(_POWERS.process_key)))
     .where(_POWERS.code == bindparam("code"))
 )
-_CASES = Case.__table__.c
 # A step that corrects the applicant (rare) writes those columns with a statement of its own, so the case write
 # every step runs stays as it is. The case lock is held; the version is the one the step's case write then checks
 # and bumps, so the correction never moves the version by itself.
@@ -147,23 +155,28 @@ def _start(rt: Runtime, session: Session, power_code: str, applicant: Applicant,
     workflow = rt.new_workflow(parsed)
     workflow.task_tree.data.update(start_data(applicant, subject, power.code, power.name), **(data or {}))
     values = dict(
-        serial=case_serial(session, power.department_code, now), power_id=power.id,
+        serial=provisional(), power_id=power.id,
         process_version_id=power.version_id, department_id=department_id or power.department_id, subject=subject,
         **applicant.columns(), status="running",
         end_name=None, created_at=now, created_by=actor, completed_at=None, workflow_json="{}", version=1,
-        limit_alert_level=0, clock_paused_at=None,
+        limit_alert_level=0, clock_paused_at=None, suspended_at=None,
         # A limit the catalog leaves open (0: penalties have no promised limit) is no deadline, not "today".
         promised_due_at=cal.add_workdays(now, power.promised_limit_days) if power.promised_limit_days else None,
         legal_due_at=cal.add_workdays(now, power.legal_limit_days) if power.legal_limit_days else None,
     )
     values["promised_warn_at"] = case_warn_at(cal, now, values["promised_due_at"])
-    values["id"] = _INSERT_CASE.scalar(conn, values)
+    values["id"] = _INSERT_CASE[conn.dialect.name].scalar(conn, values)
     case = as_persistent(session, values)
+    chain.known_tip(session, case.id, None)  # a new case's stream is empty (and locked, on PostgreSQL)
+    # The department's counter row is locked from the bump to COMMIT: the number is taken as the step's writes go
+    # out (``Loaded.finish``), and the start event, queued first in the case's stream, records it as it is flushed.
+    serial = SerialLater(session, case, power.department_code, now)
     loaded = Loaded(session, case, workflow, now, power.process_key, power.warn_workdays,
-                    index=IndexState())  # a new case has no index rows yet
+                    index=IndexState(),  # a new case has no index rows yet
+                    finish=lambda: {"serial": serial.take()})
     audit.queue(session, loaded.writes, actor, "case.start", case_id=case.id,
-                payload={"serial": case.serial, "power": power.code, "version": power.version_number,
-                         "applicant": applicant.name, "subject": subject}, at=now)
+                payload=lambda: {"serial": serial.take(), "power": power.code, "version": power.version_number,
+                                 "applicant": applicant.name, "subject": subject}, at=now)
     rt.advance(loaded)
     if adjust is not None:
         adjust(loaded)
@@ -195,6 +208,8 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
             session, step = loaded.session, loaded.step
             if not _may_work(step.assignee_id, step.holds_post, user):
                 raise RuntimeProblem("task.not_allowed")
+            if loaded.case.suspended_at is not None:  # 暂停: nothing moves until it resumes
+                raise RuntimeProblem("case.suspended")
             values, corrected = _validated(rt, loaded, task_id, raw, lang, translate)
             if not fits(values, rt.settings.max_step_data):  # a step without a form takes whatever is posted
                 raise RuntimeProblem("case.data_too_large", element=step.name,
@@ -205,6 +220,11 @@ def complete_task(rt: Runtime, task_id: str, raw: dict[str, Any], user: User, *,
             task = loaded.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
                 raise RuntimeProblem("task.not_ready")
+            # A decision step rests on evidence (DESIGN §4.7): the case must hold a file first.
+            if (no_evidence := missing_evidence(session, loaded.case, task.task_spec.extensions, step.name,
+                                                lang)) is not None:
+                raise no_evidence
+            documents_required(session, loaded.case.id, step.name, task)  # the step property requiresDocument
             event = StepEvent(session, loaded.case, loaded.process_key, step.bpmn_id, values, user, task_id=task_id,
                               step_name=step.name, form=step.form)
             rt.hooks.run_before(event)

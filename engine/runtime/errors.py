@@ -13,6 +13,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "You do not hold the post this step belongs to."},
     "case.busy": {"zh": "办件正被他人同时修改，请刷新后重试。",
                   "en": "Someone else changed this case at the same moment; reload and try again."},
+    "case.suspended": {"zh": "办件已暂停，恢复后才能办理。",
+                       "en": "The case is paused; it can be worked once resumed."},
     "form.invalid": {"zh": "表单有误，请按提示修改。", "en": "The form has errors; see the messages by each field."},
     "form.missing": {"zh": "环节引用的表单 {form} 不存在。", "en": "The step's form {form} does not exist."},
     "power.not_found": {"zh": "权力事项 {power} 不存在或未发布。",

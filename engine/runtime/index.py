@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, false, insert, null, select, true, union_all
 from sqlalchemy.orm import Session
 
 from engine import alerts
@@ -47,6 +48,13 @@ _ADD_TASKS = Prepared(insert(OpenTask))
 _TIMER_COLUMNS = (WaitingTimer.id, WaitingTimer.case_id, WaitingTimer.bpmn_id, WaitingTimer.name,
                   WaitingTimer.attached_task_id, WaitingTimer.attached_name, WaitingTimer.interrupting,
                   WaitingTimer.fire_at)
+_TIMER_KEYS = [column.key for column in _TIMER_COLUMNS]
+# Both tables' rows of a case: timers with their values, open steps by id only (their values are not needed).
+_READ_STATE = Prepared(union_all(
+    select(true().label("timer"), *_TIMER_COLUMNS).where(WaitingTimer.case_id == bindparam("case_id")),
+    select(false(), OpenTask.id, *(null() for _ in _TIMER_COLUMNS[1:]))
+    .where(OpenTask.case_id == bindparam("case_id")),
+))
 # Processes' clocks may disagree by a little: a yellow warning raised by a supervisor whose clock runs ahead
 # must still be found when its step leaves.
 _CLOCK_SKEW = timedelta(minutes=10)
@@ -114,10 +122,13 @@ def _assignee_id(session: Session, step: ReadyStep, data: dict) -> int | None:
 
 
 def read_state(session: Session, case_id: int) -> IndexState:
-    """The case's index rows as stored."""
-    timers = {row.id: dict(row._mapping) for row in
-              session.execute(select(*_TIMER_COLUMNS).where(WaitingTimer.case_id == case_id))}
-    tasks = set(session.execute(select(OpenTask.id).where(OpenTask.case_id == case_id)).scalars())
+    """The case's index rows as stored (one statement: a step on a case the live cache does not hold needs them)."""
+    timers, tasks = {}, set()
+    for row in _READ_STATE.all(session.connection(), {"case_id": case_id}):
+        if row.timer:
+            timers[row.id] = {key: getattr(row, key) for key in _TIMER_KEYS}
+        else:
+            tasks.add(row.id)
     return IndexState(timers, tasks)
 
 
@@ -134,7 +145,7 @@ def sync(session: Session, case: Case, workflow: BpmnWorkflow, calendar: WorkCal
     timers = {t.task_id: _timer_values(case, t) for t in armed}
     gone_timers = [tid for tid in old.timers if tid not in timers]
     fired = [_fired(workflow, tid, old.timers[tid]) for tid in gone_timers
-             if task_state(workflow, tid) == TaskState.COMPLETED]
+             if _state_of(workflow, tid) == TaskState.COMPLETED]
     writes.add_many(_DROP_TIMER, ({"id": tid} for tid in gone_timers))
     writes.add_many(_ADD_TIMERS, (values for tid, values in timers.items() if tid not in old.timers))
     kept_timers = {tid: old.timers.get(tid, values) for tid, values in timers.items()}
@@ -161,6 +172,14 @@ def sync(session: Session, case: Case, workflow: BpmnWorkflow, calendar: WorkCal
     writes.add_many(_ADD_TASKS, rows)
     paused = any(pauses_clock(step.properties) for step in steps.values())
     return fired, IndexState(kept_timers, set(steps), paused)
+
+
+def _state_of(workflow: BpmnWorkflow, task_id: str) -> int | None:
+    """The task's state; None for a task no longer in the tree (a return to an earlier step drops what followed)."""
+    try:
+        return task_state(workflow, task_id)
+    except TaskNotFoundException:
+        return None
 
 
 def _fired(workflow: BpmnWorkflow, timer_id: str, row: dict[str, Any]) -> FiredTimer:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,12 +12,13 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import bindparam, exists, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, clock
 from engine.alerts import raise_alert
+from engine.audit import chain
 from engine.calendar import CalendarCache, WorkCalendar
 from engine.config import Settings
 from engine.data_size import readable
@@ -32,23 +33,18 @@ from engine.runtime.inspect import end_name
 from engine.runtime.live import IndexState, Live, LiveCases
 from engine.runtime.model_errors import model_problem
 from engine.sandbox import SandboxError, script_engine
-from engine.store import Case, Membership, OpenTask, Power, ProcessVersion
+from engine.store import Case, Membership, OpenTask, Power, ProcessVersion, WaitingTimer
 
 log = logging.getLogger("sunshine.runtime")
 
 _CASES = Case.__table__.c
 _TASKS = OpenTask.__table__.c
-# The case row is written on every step: a prebuilt statement, checked against the version read under lock.
-# Most steps change only the workflow; leaving the status out then spares SQLite rewriting its index entry.
+# The case row is written on every step: a prebuilt statement per set of columns written (``_case_write``), checked
+# against the version read under lock. Completing also stores the limit alert level (T3), raised there when the case
+# ends past a limit; a new case stores its serial number, taken last.
 _UPDATE_CASE = update(Case.__table__).where(_CASES.id == bindparam("case_id"),
                                             _CASES.version == bindparam("old_version"))
-_WRITE_WORKFLOW = Prepared(_UPDATE_CASE.values(workflow_json=bindparam("workflow_json"),
-                                               version=bindparam("new_version")))
-# Completing also stores the limit alert level (T3), raised there when the case ends past a limit.
-_WRITE_CASE = Prepared(_UPDATE_CASE.values(workflow_json=bindparam("workflow_json"), status=bindparam("status"),
-                                           completed_at=bindparam("completed_at"), end_name=bindparam("end_name"),
-                                           limit_alert_level=bindparam("limit_alert_level"),
-                                           version=bindparam("new_version")))
+_CASE_WRITES: dict[frozenset[str], Prepared] = {}
 # Locking a case reads its row (without the workflow JSON, which the live cache usually makes unnecessary)
 # and the two power/process values a step needs, in one statement: the ORM query with eager loads cost
 # three times as much. NO KEY UPDATE (key_share) still lets other transactions insert rows referencing the
@@ -77,7 +73,35 @@ _LOCK = {
                          .with_for_update(skip_locked=skip, key_share=True, of=Case.__table__))
     for by in ("case", "step") for skip in (False, True)
 }
+# The supervisor claims a case only while a timer of it is still due: one that another supervisor has just fired
+# is passed over by this statement alone, its workflow never restored.
+_LOCK[("due", True)] = Prepared(
+    _READ_CASE.where(_CASES.id == bindparam("case_id"),
+                     exists().where(WaitingTimer.case_id == _CASES.id, WaitingTimer.fire_at <= bindparam("due_at")))
+    .with_for_update(skip_locked=True, key_share=True, of=Case.__table__))
+_CASE_MAPPER = Case.__mapper__
 _ALERT_RED = Prepared(update(OpenTask.__table__).where(_TASKS.id == bindparam("task_id")).values(alert_level=2))
+# What a lock statement of ``_LOCK`` runs as: with the workflow JSON when the live cache holds no copy of the case
+# (one statement instead of two), and with the tip of the case's audit stream (its step appends an event there).
+_LOCKING: dict[tuple[tuple[str, bool], bool, str], Prepared] = {}
+_READ_WORKFLOW = Prepared(select(_CASES.workflow_json).where(_CASES.id == bindparam("case_id")))
+
+
+def _locking(how: tuple[str, bool], with_workflow: bool, dialect: str) -> Prepared:
+    found = _LOCKING.get((how, with_workflow, dialect))
+    if found is None:
+        statement = _LOCK[how].statement
+        if with_workflow:
+            statement = statement.add_columns(_CASES.workflow_json)
+        if dialect == "postgresql":
+            # The tip's function takes the stream's lock: only once the case row is locked (lock order), so over
+            # a materialised expression that locks it first.
+            locked = statement.cte("locked").prefix_with("MATERIALIZED")
+            statement = select(*locked.c, chain.stream_tip(locked.c.id, dialect).label("audit_tip"))
+        else:
+            statement = statement.add_columns(chain.stream_tip(_CASES.id, dialect).label("audit_tip"))
+        found = _LOCKING[(how, with_workflow, dialect)] = Prepared(statement)
+    return found
 
 
 @dataclass(frozen=True)
@@ -113,6 +137,13 @@ class Loaded:
     #: Writes that need no answer before the end of ``save`` (one round trip on PostgreSQL).
     writes: Batch = field(default_factory=Batch, repr=False)
     saved: bool = False
+    #: The length of the workflow's JSON as saved.
+    saved_chars: int = 0
+    #: Called by ``save`` just before the writes go out, for case columns decided last (a new case's serial).
+    finish: Callable[[], dict[str, Any]] | None = field(default=None, repr=False)
+    #: How a case ended other than through its flowchart (withdrawn, terminated, merged: engine/runtime/operations):
+    #: the status and end name the save writes instead of "completed" and the end event's name.
+    ending: tuple[str, str] | None = None
 
 
 class Runtime:
@@ -151,9 +182,11 @@ class Runtime:
         workflow.script_engine = self.script_engine
         return workflow
 
-    def restore(self, case: Case) -> BpmnWorkflow:
-        """The case's workflow with the sandbox re-attached (SpiffWorkflow forgets it on load)."""
-        workflow = self.codec.loads(case.workflow_json, case.process_version)
+    def restore(self, case: Case, workflow_json: str | None = None) -> BpmnWorkflow:
+        """The case's workflow (from ``workflow_json`` when already read) with the sandbox re-attached
+        (SpiffWorkflow forgets it on load). The version's parsed spec is kept per process."""
+        parsed = self.codec.parsed_id(case.process_version_id, lambda: case.process_version)
+        workflow = self.codec.loads(case.workflow_json if workflow_json is None else workflow_json, parsed)
         workflow.script_engine = self.script_engine
         return workflow
 
@@ -161,12 +194,22 @@ class Runtime:
         """One transaction holding the case row lock; yields None when ``skip_locked`` and it is taken."""
         return self._holding(("case", skip_locked), {"case_id": case_id}, "case.not_found")
 
+    def locked_if_due(self, case_id: int, due_at: datetime) -> AbstractContextManager[Loaded | None]:
+        """Like ``locked(case_id, skip_locked=True)``; None too unless a timer of the case is due at ``due_at``."""
+        return self._holding(("due", True), {"case_id": case_id, "due_at": due_at}, "case.not_found")
+
     def locked_by_step(self, task_id: str, user_id: int) -> AbstractContextManager[Loaded | None]:
         """Like ``locked`` for the case an open step belongs to, found and locked by the same statement.
 
         ``Loaded.step`` then holds the step's row and whether user ``user_id`` holds its post.
         """
         return self._holding(("step", False), {"task_id": task_id, "user_id": user_id}, "task.not_found")
+
+    def lock_in(self, session: Session, case_id: int) -> Loaded:
+        """Lock case ``case_id`` inside the caller's transaction (several cases at once: lock them in id order)."""
+        loaded = self._lock(session, ("case", False), {"case_id": case_id}, "case.not_found")
+        assert loaded is not None
+        return loaded
 
     @contextmanager
     def _holding(self, how: tuple[str, bool], params: dict[str, Any], missing: str) -> Iterator[Loaded | None]:
@@ -184,24 +227,32 @@ class Runtime:
         """
         if loaded is not None and loaded.saved and loaded.index is not None and not loaded.workflow.completed:
             case = loaded.case
-            self.live.keep(case.id, Live(case.serial, case.version, loaded.workflow, loaded.index))
+            self.live.keep(case.id, Live(case.serial, case.version, loaded.workflow, loaded.index,
+                                         loaded.saved_chars))
 
     def _lock(self, session: Session, how: tuple[str, bool], params: dict[str, Any], missing: str) -> Loaded | None:
-        row = _LOCK[how].first(session.connection(), params)
+        conn = session.connection()
+        case_id = params["case_id"] if "case_id" in params else self.live.case_of(params["task_id"])
+        kept = case_id is not None and self.live.holds(case_id)
+        row = _locking(how, not kept, conn.dialect.name).first(conn, params)
         if row is None:
             if how[1]:  # skip_locked: taken by another process (or gone)
                 return None
             raise RuntimeProblem(missing)
         case = as_persistent(session, {key: getattr(row, key) for key in _CASE_FIELDS})
+        chain.known_tip(session, case.id, row.audit_tip)
         now = clock.now()
         live = self.live.take(case.id, case.serial, case.version)
-        # Without a live entry, reading the expired ``workflow_json`` loads it (and only it) from the row.
-        workflow = live.workflow if live is not None else self.restore(case)
+        if live is not None:
+            workflow, known = live.workflow, live.index
+        else:
+            # The kept copy was of another version (another process changed the case): read the row after all.
+            stored = row.workflow_json if not kept else _READ_WORKFLOW.scalar(conn, {"case_id": case.id})
+            workflow, known = self.restore(case, stored), index.read_state(session, case.id)
         step = None
         if how[0] == "step":
             step = OpenStep(*(getattr(row, f"step_{key}") for key in _STEP_FIELDS), bool(row.step_holds_post))
-        return Loaded(session, case, workflow, now, row.process_key, row.warn_workdays,
-                      index=live.index if live is not None else None, step=step)
+        return Loaded(session, case, workflow, now, row.process_key, row.warn_workdays, index=known, step=step)
 
     def advance(self, loaded: Loaded) -> None:
         """Run the engine until it waits for people or time; model errors become RuntimeProblems."""
@@ -225,11 +276,11 @@ class Runtime:
         fired, loaded.index = index.sync(session, case, workflow, self.calendar, self.lanes, loaded.writes,
                                          warn_workdays=loaded.warn_workdays, now=now, known=loaded.index)
         for t in fired:
-            audit.record(session, actor, "timer.fired", case_id=case.id, step=t.attached_name or t.name,
-                         payload={"timer": t.bpmn_id, "fire_at": t.fire_at, "interrupting": t.interrupting}, at=now)
+            audit.queue(session, loaded.writes, actor, "timer.fired", case_id=case.id, step=t.attached_name or t.name,
+                        payload={"timer": t.bpmn_id, "fire_at": t.fire_at, "interrupting": t.interrupting}, at=now)
             if t.attached_task_id:
                 raise_alert(session, case, subject=t.attached_task_id, rule="T2", step_name=t.attached_name,
-                            due_at=t.fire_at, at=now, actor=actor)
+                            due_at=t.fire_at, at=now, actor=actor, writes=loaded.writes)
                 loaded.writes.add(_ALERT_RED, {"task_id": t.attached_task_id})
         if (clock_change := case_clock.change(case, loaded.index.paused, now, self.calendar)) is not None:
             case_clock.queue(session, loaded.writes, case, clock_change, actor, now)
@@ -240,12 +291,15 @@ class Runtime:
             log.warning("case %s: workflow of %s characters refused", case.serial, len(values["workflow_json"]))
             raise RuntimeProblem("case.too_large", limit=readable(self.settings.max_case_data))
         if workflow.completed and case.status == "running":
-            values.update(status="completed", completed_at=now, end_name=end_name(workflow),
+            status, ended = loaded.ending or ("completed", end_name(workflow))
+            values.update(status=status, completed_at=now, end_name=ended,
                           limit_alert_level=_limit_level_at_end(session, case, now, actor))
             audit.queue(session, loaded.writes, actor, "case.complete", case_id=case.id,
-                        payload={"end": values["end_name"]}, at=now)
+                        payload={"end": values["end_name"], **({"status": status} if loaded.ending else {})}, at=now)
+        if loaded.finish is not None:
+            values.update(loaded.finish())
         _write_case(session, case, values, loaded.writes)
-        loaded.saved = True
+        loaded.saved, loaded.saved_chars = True, len(values["workflow_json"])
 
 
 def _limit_level_at_end(session: Session, case: Case, now: datetime, actor: str) -> int:
@@ -262,10 +316,25 @@ def as_persistent(session: Session, values: dict[str, Any]) -> Case:
     Cheaper than an ORM load or flush on the hot path. Columns left out (the workflow JSON when the live
     cache serves the workflow) stay unloaded and are read from the row on first access.
     """
-    case = Case(**values)
-    make_transient_to_detached(case)  # as if loaded: no pending changes
+    # What ``make_transient_to_detached`` does for a new ``Case(**values)``, without the attribute events that
+    # constructor fires for every column (a third of this function's cost): the values go in as loaded.
+    case = _CASE_MAPPER.class_manager.new_instance()
+    state = instance_state(case)
+    state.dict.update(values)
+    state.key = _CASE_MAPPER.identity_key_from_primary_key((values["id"],))
+    state._expire_attributes(state.dict, state.unloaded)  # read from the row on first access
     session.add(case)
     return case
+
+
+def _case_write(columns: frozenset[str]) -> Prepared:
+    """The prebuilt update of the case row's ``columns`` (and its version). Most steps write only the workflow;
+    leaving the status out then spares SQLite rewriting its index entry."""
+    found = _CASE_WRITES.get(columns)
+    if found is None:
+        found = _CASE_WRITES[columns] = Prepared(
+            _UPDATE_CASE.values({**{name: bindparam(name) for name in columns}, "version": bindparam("new_version")}))
+    return found
 
 
 def _write_case(session: Session, case: Case, values: dict[str, Any], writes: Batch) -> None:
@@ -277,7 +346,7 @@ def _write_case(session: Session, case: Case, values: dict[str, Any], writes: Ba
         session.flush()
     new_version = case.version + 1
     params = {**values, "case_id": case.id, "old_version": case.version, "new_version": new_version}
-    at = writes.add(_WRITE_CASE if "status" in values else _WRITE_WORKFLOW, params)
+    at = writes.add(_case_write(frozenset(values)), params)
     if writes.flush(session.connection())[at] != 1:
         raise StaleDataError(f"case {case.id} was changed by another transaction")
     for key, value in {**values, "version": new_version}.items():

@@ -77,12 +77,12 @@ def opening_values(rt: Runtime, case: Case, task_id: str, form: Form) -> dict[st
 
 @dataclass(frozen=True)
 class ResultField:
-    """One submitted value under its form's title; ``value`` is a choice's title, a bool or text."""
+    """One submitted value under its form's title; ``value`` is a choice's title, a bool, a list, a mapping or text."""
 
     name: str
     title: str
     kind: str
-    value: str | bool
+    value: str | bool | dict[str, Any] | list[Any]
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,9 @@ def labelled(form: Form, data: Mapping[str, Any], translate: Translate | None = 
             continue
         if f.kind == "choice":
             value = next((title for v, title in f.choices if v == str(value)), value)
-        result.shown.append(ResultField(f.name, f.title, f.kind, str(value)))
+        # A yes/no, list or mapping outside a yes/no field stays a value: the page words it (never ``True``).
+        result.shown.append(ResultField(f.name, f.title, f.kind,
+                                        value if isinstance(value, (bool, dict, list)) else str(value)))
     return result
 
 
@@ -129,7 +131,7 @@ def step_results(rt: Runtime, case: Case, history: Iterable[StepRecord],
                  translate: Translate | None = None) -> dict[int, StepResult]:
     """Step record id → its labelled values (``labelled``, titles through ``translate``), for the finished steps
     of ``case`` whose form can be read."""
-    parsed = rt.codec.parsed(case.process_version)
+    parsed = rt.codec.parsed_id(case.process_version_id, lambda: case.process_version)
     names = form_names([parsed.spec, *parsed.subprocess_specs.values()])
     out: dict[int, StepResult] = {}
     for record in history:

@@ -10,6 +10,9 @@ from engine.store.process import Power, ProcessVersion
 from engine.store.signin import SignInAttempt
 from engine.store.web_session import WebSession
 
+# Modules of the staff workspace register their tables too (their models are imported from the module itself).
+from engine.store import documents, files, operations  # noqa: E402, F401  isort: skip
+
 __all__ = [
     "ROLES", "Alert", "AuditCheckpoint", "AuditEvent", "Base", "CalendarDay", "CalendarYear", "Case", "CatalogChange",
     "Counter", "PowerSearchTerm", "PowerVersion",

@@ -14,6 +14,16 @@ from engine.store.process import Power, ProcessVersion
 #: The predicate of the case-limit indexes; a query must state it to use them.
 CLOCK_RUNNING = "status = 'running' AND clock_paused_at IS NULL"
 
+#: The predicate of the paused-cases index (已暂停 in the inbox and the case list).
+PAUSED = "clock_paused_at IS NOT NULL"
+#: The predicate of the returned-steps index (被退回 in the inbox).
+RETURNED = "returned_reason IS NOT NULL"
+
+#: The predicate of the inbox's post-queue index: a step no one in particular is assigned to.
+UNCLAIMED = "assignee_id IS NULL"
+#: The predicate of the inbox's assignee-queue index: any ``assignee_id = …`` implies it.
+ASSIGNED = "assignee_id IS NOT NULL"
+
 #: ``open_tasks.alert_level`` of a step whose deadline is not the department's (its timer is marked
 #: ``clock = applicant`` or ``third_party``): it is shown, and moves the case when it passes, but never alerts.
 NO_ALERTS = -1
@@ -58,6 +68,8 @@ class Case(Base):
     # When the case-level yellow warning (T1 on "case:promised") falls due; cleared once it is raised, so the
     # partial index below holds only warnings still to come. None too when there is no promised limit.
     promised_warn_at: Mapped[datetime | None]
+    # Set while staff have paused (暂停) the whole case on a legal ground (engine/runtime/operations/suspension.py).
+    suspended_at: Mapped[datetime | None]
 
     power: Mapped[Power] = relationship()
     process_version: Mapped[ProcessVersion] = relationship()
@@ -71,6 +83,14 @@ class Case(Base):
               sqlite_where=text(CLOCK_RUNNING), postgresql_where=text(CLOCK_RUNNING)),
         Index("ix_cases_running_warn", "limit_alert_level", "promised_warn_at",
               sqlite_where=text(CLOCK_RUNNING), postgresql_where=text(CLOCK_RUNNING)),
+        # The search box of the inbox and the case list (engine/case_search.py, migration 0018): a serial's or a
+        # name's beginning (pattern ops serve LIKE 'x%' on PostgreSQL in any collation), an exact ID number; the
+        # case list's date range and 已暂停 filter.
+        Index("ix_cases_serial_pattern", "serial", postgresql_ops={"serial": "varchar_pattern_ops"}),
+        Index("ix_cases_applicant_name", "applicant_name", postgresql_ops={"applicant_name": "varchar_pattern_ops"}),
+        Index("ix_cases_applicant_id_number", "applicant_id_number"),
+        Index("ix_cases_created_at", "created_at", "id"),
+        Index("ix_cases_paused", "id", sqlite_where=text(PAUSED), postgresql_where=text(PAUSED)),
     )
 
 
@@ -80,6 +100,16 @@ class OpenTask(Base):
     __tablename__ = "open_tasks"
     __table_args__ = (
         Index("ix_open_tasks_post_due", "post_id", "due_at"),
+        # The inbox's queues in inbox order (engine/inbox.py): a post's unclaimed steps, and each user's own
+        # (with the post, so that "mine in this post" is read from the index alone). Each holds only its own
+        # kind of step, so that neither database can take one for the other.
+        Index("ix_open_tasks_post_queue", "post_id", "due_at", "created_at", "id",
+              sqlite_where=text(UNCLAIMED), postgresql_where=text(UNCLAIMED)),
+        Index("ix_open_tasks_assignee_queue", "assignee_id", "due_at", "created_at", "id", "post_id",
+              sqlite_where=text(ASSIGNED), postgresql_where=text(ASSIGNED)),
+        # 被退回 (migration 0018): the few returned steps, the user's own and each post's unclaimed in inbox order.
+        Index("ix_open_tasks_returned", "assignee_id", "post_id", "due_at", "created_at", "id",
+              sqlite_where=text(RETURNED), postgresql_where=text(RETURNED)),
         Index("ix_open_tasks_alert_warn", "alert_level", "warn_at"),
         Index("ix_open_tasks_alert_due", "alert_level", "due_at"),
     )
@@ -91,7 +121,7 @@ class OpenTask(Base):
     lane: Mapped[str | None] = mapped_column(String(100))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     form: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
@@ -99,6 +129,9 @@ class OpenTask(Base):
     # 0 none, 1 yellow raised, 2 red raised: lets the supervisor's index skip what it already flagged;
     # NO_ALERTS (-1) for a deadline that is the applicant's or a third party's, which the index never seeks.
     alert_level: Mapped[int] = mapped_column(default=0)
+    # Set when the step is open again because the case was returned to it (退回): the return's reason, shown in the
+    # inbox and on the step; None for a step reached the normal way.
+    returned_reason: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship()
 

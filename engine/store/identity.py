@@ -29,6 +29,8 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    #: The prefix of its legal documents' numbers (示范市监管 → 示范市监管许字〔2026〕第 15 号); the name when unset.
+    document_prefix: Mapped[str | None] = mapped_column(String(40))
 
     region: Mapped[Region] = relationship()
     posts: Mapped[list[Post]] = relationship(back_populates="department", order_by="Post.id")

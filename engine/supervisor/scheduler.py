@@ -1,11 +1,13 @@
-"""APScheduler wiring: run the tick every ``tick_seconds``, in the web process or on its own."""
+"""APScheduler wiring: tick at start-up, then every ``tick_seconds``, in the web process or on its own."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
 
+from apscheduler.job import Job
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine import audit
@@ -28,19 +30,29 @@ def _job(rt: Runtime) -> None:
         log.exception("audit checkpoint failed")
 
 
-def start_background(rt: Runtime) -> BackgroundScheduler:
+def add_tick(scheduler: BaseScheduler, rt: Runtime) -> Job:
+    """Schedule the tick on ``scheduler``: the first as soon as it starts (what fell due while no supervisor ran
+    waits no longer), then every ``tick_seconds``.
+
+    A tick still running when the next is due is not doubled; a tick that comes late (a busy process, a long
+    tick before it) still runs, once, instead of being dropped until the next interval.
+    """
+    return scheduler.add_job(_job, "interval", seconds=rt.settings.tick_seconds, args=[rt], id="tick",
+                             max_instances=1, coalesce=True, misfire_grace_time=None,
+                             next_run_time=datetime.now(UTC))
+
+
+def start_background(rt: Runtime, scheduler: BackgroundScheduler | None = None) -> BackgroundScheduler:
     """Start ticking in a thread of this process (``make run``)."""
-    scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(_job, "interval", seconds=rt.settings.tick_seconds, args=[rt], id="tick",
-                      max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+    scheduler = scheduler or BackgroundScheduler(timezone="UTC")
+    add_tick(scheduler, rt)
     scheduler.start()
     return scheduler
 
 
-def run_forever(rt: Runtime) -> None:
+def run_forever(rt: Runtime, scheduler: BlockingScheduler | None = None) -> None:
     """Tick until interrupted (``sunshine supervisor``)."""
-    scheduler = BlockingScheduler(timezone="UTC")
-    scheduler.add_job(_job, "interval", seconds=rt.settings.tick_seconds, args=[rt], id="tick",
-                      max_instances=1, coalesce=True)
+    scheduler = scheduler or BlockingScheduler(timezone="UTC")
+    add_tick(scheduler, rt)
     log.info("supervisor ticking every %s s", rt.settings.tick_seconds)
     scheduler.start()

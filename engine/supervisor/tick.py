@@ -1,27 +1,42 @@
 """One supervisor tick. It reads only rows that are due, by index: its cost grows with what is due,
-not with what is open. Safe to run in several processes at once. docs/supervision.md lists its rules."""
+not with what is open. It drains what was due at its start, in batches. Safe to run in several processes at
+once. docs/supervision.md lists its rules."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Select, bindparam, or_, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, load_only
 
 from engine import clock
 from engine.alerts import raise_alert
+from engine.prepared import Batch, Prepared
 from engine.runtime import limits
 from engine.runtime.errors import RuntimeProblem
+from engine.runtime.operations.suspension import alert_long_pauses
 from engine.runtime.runtime import Runtime
-from engine.runtime.timers import fire_due_timers
+from engine.runtime.timers import fire_if_due
 from engine.store import Case, OpenTask, WaitingTimer
 from engine.store.case import CLOCK_RUNNING
 
 log = logging.getLogger("sunshine.supervisor")
+#: Rows read at a time. A tick reads batch after batch until nothing that was due at its start is left.
 BATCH = 500
 _CASES = Case.__table__.c
+_TASKS = OpenTask.__table__.c
+# A step due an alert: its case locked (SKIP LOCKED), with what the alert needs and never the workflow JSON.
+_LOCK_STEP = Prepared(
+    select(_CASES.id, _CASES.department_id, _TASKS.name, _TASKS.due_at)
+    .join_from(Case.__table__, OpenTask.__table__, _TASKS.case_id == _CASES.id)
+    .where(_TASKS.id == bindparam("task_id"), _TASKS.alert_level < bindparam("level"))
+    .with_for_update(skip_locked=True, key_share=True, of=Case.__table__))
+_SET_LEVEL = Prepared(update(OpenTask.__table__).where(_TASKS.id == bindparam("task_id"))
+                      .values(alert_level=bindparam("level")))
 # A case due a limit alert is locked reading only what its rules need, never its workflow JSON.
 _LOCK_LIMITS = (select(Case).options(load_only(Case.department_id, Case.status, Case.clock_paused_at,
                                                Case.promised_due_at, Case.legal_due_at, Case.limit_alert_level,
@@ -39,6 +54,8 @@ class TickResult:
     #: Yellow T1 alerts on cases: one working day (or half the limit) before their promised limit.
     limit_yellow: int = 0
     failed: list[int] = field(default_factory=list)
+    #: Cases with due timers passed over: another supervisor held them or had just fired them.
+    skipped: int = 0
     calendar_warnings: list[str] = field(default_factory=list)
 
     @property
@@ -53,16 +70,18 @@ class TickResult:
         return any((self.fired_cases, self.yellow, self.red, self.limit_yellow, self.limit_red))
 
 
-def tick(rt: Runtime, now: datetime | None = None) -> TickResult:
+def tick(rt: Runtime, now: datetime | None = None, *, batch: int = BATCH) -> TickResult:
     """Fire due timers, raise yellow and red alerts for steps past their marks, then the yellow and red ones
-    of cases nearing or past their promised or legal limit."""
+    of cases nearing or past their promised or legal limit: all that is due at ``now``, read ``batch`` rows at
+    a time."""
     now = now or clock.now()
     result = TickResult()
-    due = _read_due(rt, now)
-    _fire_timers(rt, due.timer_cases, result)
-    _raise(rt, now, due.yellow, result, level=1)
-    _raise(rt, now, due.red, result, level=2)
-    _raise_limits(rt, now, due.late_cases, result)
+    due = _Due(rt, batch)
+    _fire_timers(rt, due, now, result)
+    _raise(rt, due, now, result, level=1)
+    _raise(rt, due, now, result, level=2)
+    _raise_limits(rt, due, now, result)
+    result.red += alert_long_pauses(rt, now)  # P9: staff pauses past their maximum length
     result.calendar_warnings = rt.calendar.warnings_for(now)
     for warning in result.calendar_warnings:
         log.warning(warning)
@@ -71,107 +90,123 @@ def tick(rt: Runtime, now: datetime | None = None) -> TickResult:
 
 @dataclass(frozen=True)
 class _Due:
-    timer_cases: list[int]
-    yellow: list[tuple[str, int]]
-    red: list[tuple[str, int]]
-    #: Cases whose yellow warning or limit alerts are due.
-    late_cases: list[int]
+    """Reads what is due, ``batch`` rows at a time."""
+
+    rt: Runtime
+    batch: int
+
+    def __call__(self, query: Select[Any], moment: InstrumentedAttribute[Any],
+                 key: InstrumentedAttribute[Any]) -> Iterator[Any]:
+        """The rows of ``query`` in (``moment``, ``key``) order, a batch at a time, each once.
+
+        Each batch starts after the last row of the one before (keyset), so a row left due (its case held by
+        another supervisor, or failing) is not read again, and rows due after the tick's start (``query`` bounds
+        ``moment`` by it) wait for the next tick: a tick ends however fast new work arrives.
+        """
+        after: tuple[Any, Any] | None = None
+        while True:
+            page = query
+            if after is not None:
+                # Spelled out rather than as a row comparison so that both databases seek the moment's index.
+                page = page.where(moment >= after[0], or_(moment > after[0], key > after[1]))
+            with self.rt.reader() as session:
+                rows = session.execute(page.order_by(moment, key).limit(self.batch)).all()
+            yield from rows
+            if len(rows) < self.batch:
+                return
+            after = (rows[-1][0], rows[-1][1])
 
 
-def _read_due(rt: Runtime, now: datetime) -> _Due:
-    """What is due, by index, in one read-only session (a tick with nothing due costs six indexed reads).
-
-    The lists may go stale while the tick works (firing a timer opens and closes steps); each item is
-    re-checked under its case lock, and a step opened meanwhile is seen by the next tick.
-    """
-    with rt.reader() as session:
-        # Walk the fire_at index only as far as what is due; de-duplicate cases outside the query so the
-        # database never has to group or sort the whole table.
-        timers = session.execute(
-            select(WaitingTimer.case_id).where(WaitingTimer.fire_at <= now)
-            .order_by(WaitingTimer.fire_at).limit(BATCH)
-        ).scalars().all()
-        yellow = _due_steps(session, [0], OpenTask.warn_at, now)
-        red = _due_steps(session, [0, 1], OpenTask.due_at, now)
-        warned = _late_cases(session, [0], Case.promised_warn_at, now)
-        promised = _late_cases(session, [0], Case.promised_due_at, now)
-        legal = _late_cases(session, [0, 1], Case.legal_due_at, now)
-    # A case due several of its alerts is one unit of work: all of them, one transaction.
-    return _Due(list(dict.fromkeys(timers)), yellow, red, list(dict.fromkeys(warned + promised + legal)))
-
-
-def _due_steps(session: Session, below: list[int], moment: InstrumentedAttribute[datetime | None],
-               now: datetime) -> list[tuple[str, int]]:
-    """(step id, case id) of open steps whose ``moment`` has passed and whose alert level is in ``below``."""
-    # Equality (or a short IN list) on alert_level lets the (alert_level, moment) index seek straight to
-    # what is due; a range on alert_level would scan every open step.
-    rows = session.execute(select(OpenTask.id, OpenTask.case_id).where(OpenTask.alert_level.in_(below), moment <= now)
-                           .order_by(moment).limit(BATCH))
-    return [(task_id, case_id) for task_id, case_id in rows]
-
-
-def _late_cases(session: Session, below: list[int], deadline: InstrumentedAttribute[datetime | None],
-                now: datetime) -> list[int]:
-    """Ids of running cases whose ``deadline`` has passed and whose limit alert level is in ``below``."""
-    # Stating the partial indexes' own predicate lets both databases use them (the level leads, as above);
-    # finished and paused cases are not in them at all.
-    rows = session.execute(select(Case.id).where(text(CLOCK_RUNNING), Case.limit_alert_level.in_(below),
-                                                 deadline <= now).order_by(deadline).limit(BATCH))
-    return list(rows.scalars())
-
-
-def _fire_timers(rt: Runtime, case_ids: list[int], result: TickResult) -> None:
-    for case_id in case_ids:
+def _fire_timers(rt: Runtime, due: _Due, now: datetime, result: TickResult) -> None:
+    timers = select(WaitingTimer.fire_at, WaitingTimer.id, WaitingTimer.case_id).where(WaitingTimer.fire_at <= now)
+    seen: set[int] = set()
+    for _, _, case_id in due(timers, WaitingTimer.fire_at, WaitingTimer.id):
+        if case_id in seen:  # one firing fires all of a case's due timers
+            continue
+        seen.add(case_id)
         try:
-            # Claiming the case row with SKIP LOCKED makes a second supervisor pass over it instead of
-            # firing its timers again; on SQLite the database lock serialises writers instead.
-            if fire_due_timers(rt, case_id, skip_locked=True):
+            # The case row is claimed with SKIP LOCKED, and only while a timer of it is still due: a second
+            # supervisor passes over a case the first holds or has just fired, without restoring it. On
+            # SQLite the database lock serialises writers instead.
+            if fire_if_due(rt, case_id, now):
                 result.fired_cases += 1
+            else:
+                result.skipped += 1
         except RuntimeProblem as exc:
             log.error("case %s: timer could not fire: %s", case_id, exc.message("en"))
             result.failed.append(case_id)
 
 
-def _raise(rt: Runtime, now: datetime, due: list[tuple[str, int]], result: TickResult, *, level: int) -> None:
+def _raise(rt: Runtime, due: _Due, now: datetime, result: TickResult, *, level: int) -> None:
+    """Raise the yellow (``level`` 1) or red (2) alerts of open steps past their warning moment or deadline."""
+    moment = OpenTask.warn_at if level == 1 else OpenTask.due_at
+    for below in range(level):
+        # Equality on alert_level lets the (alert_level, moment) index seek straight to what is due; a range
+        # on it would scan every open step.
+        steps = select(moment, OpenTask.id).where(OpenTask.alert_level == below, moment <= now)
+        for _, task_id in due(steps, moment, OpenTask.id):
+            _raise_step(rt, now, task_id, result, level=level)
+
+
+def _raise_step(rt: Runtime, now: datetime, task_id: str, result: TickResult, *, level: int) -> None:
+    """One step's alert, its audit event and its new alert level, in one transaction holding its case."""
     rule = "T1" if level == 1 else "T2"
-    for task_id, case_id in due:
-        # Lock order everywhere is case row → its index rows → audit head, so supervisors and staff never
-        # deadlock; a case another process holds is left for the next tick.
-        with rt.sessions() as session, session.begin():
-            query = select(Case).where(Case.id == case_id).with_for_update(skip_locked=True, key_share=True)
-            case = session.execute(query).scalar_one_or_none()
-            task = session.get(OpenTask, task_id) if case is not None else None
-            if case is None or task is None or task.alert_level >= level:
-                continue
-            if level == 1 and task.due_at is not None and task.due_at <= now:
-                continue  # past its deadline already: the red alert says more, and comes in this tick
-            if raise_alert(session, case, subject=task.id, rule=rule, step_name=task.name, due_at=task.due_at,
-                           at=now):
-                if level == 1:
-                    result.yellow += 1
-                else:
-                    result.red += 1
-            task.alert_level = level
+    # Lock order everywhere is case row → its index rows → audit stream, so supervisors and staff never
+    # deadlock; a case another process holds is left to it (it will see the step too, or the next tick will).
+    with rt.sessions() as session, session.begin():
+        conn = session.connection()
+        step = _LOCK_STEP.first(conn, {"task_id": task_id, "level": level})
+        if step is None:  # held elsewhere, gone, or alerted meanwhile
+            return
+        if level == 1 and step.due_at is not None and step.due_at <= now:
+            return  # past its deadline already: the red alert says more, and comes in this tick
+        writes = Batch()
+        if raise_alert(session, step, subject=task_id, rule=rule, step_name=step.name, due_at=step.due_at, at=now,
+                       writes=writes):
+            if level == 1:
+                result.yellow += 1
+            else:
+                result.red += 1
+        writes.add(_SET_LEVEL, {"task_id": task_id, "level": level})
+        writes.flush(conn)
 
 
-def _raise_limits(rt: Runtime, now: datetime, case_ids: list[int], result: TickResult) -> None:
+#: Each case-level deadline the tick watches, and the limit alert levels below which it is still to be alerted.
+_LIMITS: list[tuple[InstrumentedAttribute[datetime | None], list[int]]] = [
+    (Case.promised_warn_at, [0]), (Case.promised_due_at, [0]), (Case.legal_due_at, [0, 1])]
+
+
+def _raise_limits(rt: Runtime, due: _Due, now: datetime, result: TickResult) -> None:
     """Raise the yellow warning before a running case's promised limit and the red T3 alerts past its promised or
-    legal limit, each case in its own transaction."""
-    for case_id in case_ids:
-        # The case row lock, taken as for steps above, and the conditional UPDATEs make each alert once
-        # however many supervisors race; the columns move without touching the case's version, so staff
-        # working the case meanwhile are not refused.
-        with rt.sessions() as session, session.begin():
-            case = session.execute(_LOCK_LIMITS.where(Case.id == case_id)).scalar_one_or_none()
-            if case is None or case.status != "running" or case.clock_paused_at is not None:
-                continue
-            if limits.warning_due(case, now) and _claim_warning(session, case) \
-                    and limits.raise_warning(session, case, at=now, actor="supervisor"):
-                result.limit_yellow += 1
-            late = limits.passed(case, now)
-            if not late or not _claim(session, case, limits.level_after(case, late)):
-                continue
-            result.limit_red += limits.raise_late(session, case, late, at=now, actor="supervisor")
+    legal limit, each case in its own transaction: all its due alerts at once, whichever list found it first."""
+    seen: set[int] = set()
+    for deadline, levels in _LIMITS:
+        for level in levels:
+            # Stating the partial indexes' own predicate lets both databases use them (the level leads, as for
+            # steps); finished and paused cases are not in them at all.
+            cases = select(deadline, Case.id).where(text(CLOCK_RUNNING), Case.limit_alert_level == level,
+                                                    deadline <= now)
+            for _, case_id in due(cases, deadline, Case.id):
+                if case_id not in seen:
+                    seen.add(case_id)
+                    _raise_case_limits(rt, now, case_id, result)
+
+
+def _raise_case_limits(rt: Runtime, now: datetime, case_id: int, result: TickResult) -> None:
+    # The case row lock, taken as for steps above, and the conditional UPDATEs make each alert once
+    # however many supervisors race; the columns move without touching the case's version, so staff
+    # working the case meanwhile are not refused.
+    with rt.sessions() as session, session.begin():
+        case = session.execute(_LOCK_LIMITS.where(Case.id == case_id)).scalar_one_or_none()
+        if case is None or case.status != "running" or case.clock_paused_at is not None:
+            return
+        if limits.warning_due(case, now) and _claim_warning(session, case) \
+                and limits.raise_warning(session, case, at=now, actor="supervisor"):
+            result.limit_yellow += 1
+        late = limits.passed(case, now)
+        if not late or not _claim(session, case, limits.level_after(case, late)):
+            return
+        result.limit_red += limits.raise_late(session, case, late, at=now, actor="supervisor")
 
 
 def _claim_warning(session: Session, case: Case) -> bool:

@@ -47,8 +47,8 @@ def test_a_corrected_applicant_is_shown_everywhere_with_the_correction_in_the_hi
     facts = re.search(r'<dl class="facts">.*?</dl>', page, re.S).group(0)
     assert NEW_NAME in facts and OLD_NAME not in facts
     change = f"<li>名称或姓名：{OLD_NAME} → {NEW_NAME}</li>"
-    # Once under the 受理 step in 办理过程, once in the audit trail.
-    assert page.count(change) == 2 and page.count("更正申请人信息") == 2
+    # Once under the 受理 step in 办理过程, once in the audit trail (and the timeline names the correction).
+    assert page.count(change) == 2 and page.count("更正申请人信息") == 3
     assert "case.applicant_corrected" in page
     handler.get("/lang/en")
     page = handler.get(case_link).get_data(as_text=True)

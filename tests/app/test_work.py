@@ -190,7 +190,7 @@ def test_a_clerk_registers_cases_only_for_their_own_department(app):
     client = app.test_client()
     token = sign_in(client, "mz_shouli")  # 民政局 window
     page = client.get("/work/cases/new").get_data(as_text=True)
-    assert "519900-MZJ-GF-0001" in page and "519900-SCJGJ-XK-0001" not in page
+    assert "519900-MZJ-QR-0001" in page and "519900-SCJGJ-XK-0001" not in page
     form = {"csrf": token, "power": "519900-SCJGJ-XK-0001", "subject": "申请", "applicant_name": "张某某",
             "applicant_id_type": "居民身份证", "applicant_id_number": "11010519491231002X",
             "applicant_contact": "13912345678"}

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from engine.demo import DEMO_PASSWORD
+from tests.app.test_inbox import _add_found
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +20,12 @@ OPINION = "申请材料齐全，符合法定形式，予以受理。"
 
 
 def sign_in(page: Page, username: str) -> None:
-    """Sign in through the login form and land in the inbox."""
+    """Sign in through the login form and land where the user's role starts (staff: the inbox; app/auth.py)."""
     page.goto("/login")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="我的待办")).to_be_visible()
+    page.wait_for_url(re.compile(r"/(work|catalog|watch)/$"))
 
 
 def sign_out(page: Page) -> None:
@@ -48,7 +49,7 @@ def assert_overdue_first(page: Page) -> None:
     """Rows run by deadline, so overdue (red) rows come before the others."""
     rows = page.locator("table.inbox tbody tr[data-task]")
     statuses = [row.get_attribute("class") for row in rows.all()]
-    dues = rows.locator("td:nth-child(9)").all_inner_texts()
+    dues = rows.locator("td.due").all_inner_texts()
     assert statuses == sorted(statuses, key=lambda s: s != "red"), statuses
     dated = [d for d in dues if d != "—"]
     assert dated == sorted(dated) and dues == dated + ["—"] * (len(dues) - len(dated)), dues
@@ -148,3 +149,38 @@ def test_english_switch_translates_the_workspace(page: Page, tmp_path: Path) -> 
     page.screenshot(path=tmp_path / "task-en.png", full_page=True)
     page.locator("header.top").get_by_role("link", name="中文").click()
     expect(page.get_by_role("button", name="提交办理")).to_be_visible()
+
+
+def test_search_filter_and_page_through_the_inbox(page: Page, demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A day's work: 62 steps of one applicant; found by name, paged both ways, the returned ones filtered."""
+    added = _add_found(demo_db, "shouli", 62)  # a third of them returned, each with its reason
+    sign_in(page, "shouli")
+    rows = page.locator("table.inbox tbody tr[data-task]")
+    page.get_by_label("搜索", exact=True).fill("王小明")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator("p.inbox-count")).to_have_text("共 62 个待办环节，每页 50 个")
+    expect(rows).to_have_count(50)
+    first_page = rows.evaluate_all("rs => rs.map(r => r.dataset.task)")
+    page.locator('nav.pager[data-at="bottom"] a[rel="next"]').click()
+    expect(rows).to_have_count(12)
+    expect(page.get_by_label("搜索", exact=True)).to_have_value("王小明")  # the search travels with the link
+    second_page = rows.evaluate_all("rs => rs.map(r => r.dataset.task)")
+    assert sorted(first_page + second_page) == sorted(added)  # none lost, none twice
+    page.locator('nav.pager[data-at="top"] a[rel="prev"]').click()
+    expect(rows).to_have_count(50)
+    assert rows.evaluate_all("rs => rs.map(r => r.dataset.task)") == first_page
+
+    # 被退回, counted on its tab: each row says it was returned and why.
+    returned = page.locator('.states a[data-state="returned"]')
+    expect(returned).to_contain_text("被退回 21")
+    returned.click()
+    expect(rows).to_have_count(21)
+    expect(rows.first.locator(".returned")).to_contain_text("退回理由：退回理由")
+    expect(rows.first.locator("td.assignee")).to_have_text("待认领")
+
+    # Sorted by serial: the serials run in order.
+    page.get_by_label("排序").select_option("serial")
+    page.get_by_role("button", name="筛选").click()
+    serials = rows.locator("td:nth-child(2)").all_inner_texts()
+    assert serials == sorted(serials) and len(serials) == 21
+    page.screenshot(path=tmp_path / "inbox-search.png", full_page=True)

@@ -94,3 +94,14 @@ def test_everyday_text_and_number_code_still_works(env):
     numbers = "sum(range(1, 101)) + pow(2, 10) + (1 << 8) + pow(3, 10 ** 6, 7)"
     assert env.evaluate(numbers, data) == 5050 + 1024 + 256 + 4
     assert env.evaluate("[0] * 3 + list(range(3))", data) == [0, 0, 0, 0, 1, 2]
+
+
+def test_a_long_lived_engine_keeps_a_bounded_number_of_compiled_expressions(monkeypatch):
+    """A process evaluates every deployed version's expressions over the years; it keeps only the newest compiled."""
+    import engine.sandbox
+
+    monkeypatch.setattr(engine.sandbox, "KEEP_COMPILED", 3)
+    env = RestrictedEnvironment()
+    assert [env.evaluate(f"a + {n}", {"a": 1}) for n in range(10)] == list(range(1, 11))
+    assert len(env._cache) == 3
+    assert env.evaluate("a + 9", {"a": 1}) == 10  # still right, whether kept or compiled again

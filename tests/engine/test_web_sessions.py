@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 
 from engine.accounts import UnknownUser, WeakPassword, set_active, set_password
 from engine.audit import use_key
@@ -188,3 +188,18 @@ def test_roles_of_a_user_with_several_posts_are_read_once_each(db, user_id, cloc
     assert resumed.user is not None
     assert sorted(r.role for r in resumed.user.roles) == ["drafter", "legal", "staff"]
     assert len(resumed.user.memberships) == 3
+
+
+def test_the_session_brings_the_posts_a_page_asks_about_and_not_the_password_hash(db, user_id, clock):
+    """Which posts, in which departments: pages ask the user, not the database (engine.access); the password hash
+    stays in the database."""
+    with db.sessions.begin() as s:
+        region = ensure_region(s, "510000", "测试市")
+        first = ensure_department(s, region, "CSJ", "测试局", ["受理", "审核"])
+        second = ensure_department(s, region, "MZJ", "民政局", ["受理"])
+        s.add_all([Membership(user_id=user_id, post_id=post.id) for post in [*first.posts, *second.posts]])
+    user = back(db, start(db.sessions, user_id)).user
+    assert user is not None
+    assert sorted((m.post.department.name, m.post.name) for m in user.memberships) == [
+        ("民政局", "受理"), ("测试局", "受理"), ("测试局", "审核")]
+    assert "password_hash" in inspect(user).unloaded

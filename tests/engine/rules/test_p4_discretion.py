@@ -16,6 +16,7 @@ from engine.runtime.cases import Applicant, complete_task, start_case
 from engine.runtime.runtime import Runtime
 from engine.store import Alert, Case, StepRecord, User
 from tests.engine.conftest import MONDAY_10_BJ, open_steps
+from tests.engine.files.helpers import attach_evidence
 from tests.settings import make_settings
 
 STANDARD = discretion(("轻微", "初次违法", 50000, 60000), ("一般", "未造成危害后果", 60000, 80000),
@@ -88,6 +89,7 @@ def _walk_to_decision(rt: Runtime, case_id: int, users: dict[str, User]) -> str:
         complete_task(rt, step.id, raw, users[username])
     [decide] = open_steps(rt, case_id)
     assert decide.bpmn_id == "decide"
+    attach_evidence(rt, users["zhifa"], case_id, decide.id)  # a decision rests on evidence (DESIGN §4.7)
     return decide.id
 
 

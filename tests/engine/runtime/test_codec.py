@@ -53,3 +53,23 @@ def test_remembered_finished_tasks_never_go_stale(rt):
     assert workflow.completed
     assert [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.manual] == [
         "accept", "supplement", "accept", "handle", "review", "approve", "conclude"]
+
+
+def test_the_least_recently_used_versions_are_parsed_again_when_too_many_are_kept():
+    codec = WorkflowCodec(keep_parsed=2)
+    versions = [ProcessVersion(id=n, process_key="license_food_business", version=n,
+                               bpmn_xml=LICENCE.read_text(encoding="utf-8"), filename=LICENCE.name) for n in (1, 2, 3)]
+    first = codec.parsed(versions[0])
+    codec.parsed(versions[1])
+    assert codec.parsed(versions[0]) is first  # used again: now the most recent
+    codec.parsed(versions[2])
+    loads: list[int] = []
+
+    def load(n: int) -> ProcessVersion:
+        loads.append(n)
+        return versions[n - 1]
+
+    assert len(codec) == 2
+    assert codec.parsed_id(1, lambda: load(1)) is first and loads == []  # kept
+    codec.parsed_id(2, lambda: load(2))
+    assert loads == [2] and len(codec) == 2  # the least recently used went, and is read and parsed again

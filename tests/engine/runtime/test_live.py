@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from engine import audit
 from engine.runtime.cases import complete_task, start_case
 from engine.runtime.errors import RuntimeProblem
 from engine.runtime.live import IndexState, Live, LiveCases
@@ -82,6 +83,25 @@ def test_a_limit_fired_by_the_supervisor_process_wins_over_this_process_s_copy(r
         assert stored is not None and (stored.status, stored.end_name) == ("completed", "超期移交督办")
 
 
+def test_a_limit_that_left_the_step_open_is_seen_by_the_process_that_kept_the_case(rt, org, power):
+    """This process keeps the case at 受理; the supervisor fires 受理's limit (non-interrupting: the step stays
+    open) in another process. The step's case is locked without its stored workflow (a copy is kept here), the
+    copy turns out older, and the stored workflow is read after all."""
+    with time_machine.travel(MONDAY_10_BJ, tick=False):
+        case = start_case(rt, power.code, APPLICANT, "申请", actor="clerk")
+        [accept] = open_steps(rt, case.id)
+    with time_machine.travel(MONDAY_10_BJ + timedelta(days=2), tick=False):
+        assert fire_due_timers(_other_process(rt), case.id)
+        assert len(rt.live) == 1  # still the copy from before the limit fired
+        complete_task(rt, accept.id, {"opinion": "受理"}, org.clerk)
+    assert [t.name for t in open_steps(rt, case.id)] == ["审核"]
+    with rt.reader() as s:
+        fired = select(func.count()).where(AuditEvent.action == "timer.fired", AuditEvent.case_id == case.id)
+        assert s.execute(fired).scalar() == 1  # fired once, by the supervisor: this process's copy did not fire it
+    with rt.sessions() as s:
+        assert audit.verify(s).ok
+
+
 @time_machine.travel(MONDAY_10_BJ, tick=False)
 def test_the_cache_can_be_turned_off(rt, org, power):
     plain = _other_process(rt, live_cases=0)
@@ -116,3 +136,26 @@ def test_entries_are_taken_out_and_the_least_recent_go_first():
     live = cache.take(3, "S-3", 4)
     assert live is not None and live.serial == "S-3"
     assert cache.take(3, "S-3", 4) is None  # taken: nobody else can use it while it changes
+
+
+def test_the_cache_knows_the_open_steps_of_what_it_keeps():
+    cache = LiveCases(size=1)
+    cache.keep(1, Live("S-1", 1, workflow=None, index=IndexState(tasks={"a"})))  # type: ignore[arg-type]
+    cache.keep(1, Live("S-1", 2, workflow=None, index=IndexState(tasks={"b"})))  # type: ignore[arg-type]
+    assert (cache.case_of("a"), cache.case_of("b"), cache.holds(1)) == (None, 1, True)
+    cache.keep(2, Live("S-2", 1, workflow=None, index=IndexState(tasks={"c"})))  # type: ignore[arg-type]
+    assert (cache.case_of("b"), cache.case_of("c"), cache.holds(1)) == (None, 2, False)  # 1 evicted
+    cache.take(2, "S-2", 1)
+    assert (cache.case_of("c"), cache.holds(2), len(cache)) == (None, False, 0)
+
+
+def test_the_cache_is_bounded_by_the_size_of_what_it_keeps_too():
+    """A department with very large cases keeps fewer of them in memory, not the same number."""
+    cache = LiveCases(size=10, max_chars=100)
+    for case_id in (1, 2, 3):
+        cache.keep(case_id, Live(f"S-{case_id}", 1, workflow=None, index=IndexState(), chars=40))  # type: ignore[arg-type]
+    assert (len(cache), cache.chars, cache.holds(1)) == (2, 80, False)  # the oldest went to make room
+    cache.keep(4, Live("S-4", 1, workflow=None, index=IndexState(), chars=101))  # type: ignore[arg-type]
+    assert (len(cache), cache.holds(4)) == (2, False)  # larger than the whole budget: not kept at all
+    cache.take(2, "S-2", 1)
+    assert (len(cache), cache.chars) == (1, 40)
