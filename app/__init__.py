@@ -48,7 +48,23 @@ def create_app(settings: Settings | None = None, *, start_supervisor: bool = Fal
     runtime = build_runtime(session_factory(make_engine(settings.database_url)), settings)
     app.extensions["sunshine"] = runtime
 
-    from app import auth, catalog, catalog_io, documents, files, filters, hall, modeler, operations, watch, work
+    from app import (
+        auth,
+        catalog,
+        catalog_io,
+        dashboard,
+        directives,
+        documents,
+        files,
+        filters,
+        hall,
+        ledger,
+        modeler,
+        operations,
+        reports,
+        watch,
+        work,
+    )
 
     filters.register(app)
     app.register_blueprint(auth.bp)
@@ -61,6 +77,10 @@ def create_app(settings: Settings | None = None, *, start_supervisor: bool = Fal
     app.register_blueprint(files.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(operations.bp)
+    app.register_blueprint(ledger.bp)
+    app.register_blueprint(directives.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(reports.bp)
     # First of all: nothing may read a body before its limit is set (app/uploads.py).
     uploads.install(app, settings.max_request_bytes)
     app.before_request(_refuse_nul_bytes)

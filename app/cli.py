@@ -178,9 +178,14 @@ def demo(obj: CliState) -> None:
 @click.pass_obj
 def supervisor(obj: CliState, once: bool) -> None:
     """Fire due timers and raise yellow/red alerts every tick (SUNSHINE_TICK_SECONDS)."""
+    from engine.rules.registry import rules
     from engine.supervisor.scheduler import run_forever
     from engine.supervisor.tick import tick
 
+    lang = obj["runtime"].settings.language
+    click.echo("生效规则 / Rules in force:" if lang != "en" else "Rules in force:")
+    for rule in rules():
+        click.echo(f"  {rule.line(lang)}")
     if once:
         from app.commands.audit import report
         from engine.audit import checkpoint

@@ -19,6 +19,7 @@ from engine.documents.errors import DocumentProblem
 from engine.documents.kinds import KINDS, DocumentKind, kinds_for
 from engine.documents.listing import case_documents, step_properties, step_requirements
 from engine.documents.placeholders import CASE_FIELDS
+from engine.documents.requirement import PROPERTY
 from engine.documents.values import form_fields
 from engine.store import Case, OpenTask
 from engine.store.documents import Document
@@ -51,6 +52,8 @@ def _partials() -> dict[str, Any]:
         rt = runtime()
         parsed = rt.codec.parsed_id(case.process_version_id, lambda: case.process_version)
         properties = step_properties([parsed.spec, *parsed.subprocess_specs.values()], task.bpmn_id)
+        if PROPERTY not in properties:  # most steps: nothing to read
+            return []
         with rt.reader() as s:
             return step_requirements(s, case.id, task.bpmn_id, properties)
 

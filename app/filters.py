@@ -44,6 +44,7 @@ def _action_labels() -> dict[str, str]:
         "document.issued": _("出具法律文书"), "document.corrected": _("更正法律文书"),
         "document.printed": _("打印法律文书"), "document.downloaded": _("下载法律文书"),
         "document.template_saved": _("保存文书模板"),
+        "case.viewed": _("查阅办件"),  # a supervisor opened the case (engine/supervision/scope.py)
     }
 
 

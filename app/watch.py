@@ -1,4 +1,5 @@
-"""Supervision (电子监察): open alerts (closed ones on request), and the calendar coverage warning.
+"""Supervision (电子监察): open alerts (closed ones on request), the rules in force, and the calendar coverage
+warning.
 
 Also the filter every page showing a deadline uses to warn when its year's official holiday schedule is missing.
 """
@@ -9,15 +10,17 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 from sqlalchemy import func, select
 
 from app import runtime, select_locale
 from app.auth import role_required
 from engine import clock
 from engine.calendar import uncovered_message
+from engine.rules.registry import rules as rules_in_force
 from engine.store import Alert, Case, Department
 from engine.store.case import ALERT_CLOSED, ALERT_OPEN
+from engine.supervision.scope import scope_of
 
 bp = Blueprint("watch", __name__, url_prefix="/watch")
 
@@ -37,13 +40,17 @@ def alerts() -> Any:
     if state != "all":
         query = query.where(Alert.status == state)
     with rt.reader() as s:
-        rows = s.execute(query).all()
-        counts = dict(s.execute(select(Alert.level, func.count()).where(Alert.status == ALERT_OPEN)
+        # Supervision by level: a supervisor sees the alerts of their scope only (engine/supervision/scope.py).
+        scoped = scope_of(s, g.user).departments(Alert.department_id)
+        rows = s.execute(query.where(scoped)).all()
+        counts = dict(s.execute(select(Alert.level, func.count()).where(Alert.status == ALERT_OPEN, scoped)
                                 .group_by(Alert.level)).all())
-        closed = s.execute(select(func.count()).select_from(Alert).where(Alert.status == ALERT_CLOSED)).scalar()
-    warnings = rt.calendar.warnings_for(clock.now(), lang=select_locale())
+        closed = s.execute(select(func.count()).select_from(Alert).where(Alert.status == ALERT_CLOSED, scoped)
+                           ).scalar()
+    lang = select_locale()
+    warnings = rt.calendar.warnings_for(clock.now(), lang=lang)
     return render_template("watch/alerts.html", rows=rows, counts=counts, closed=closed, state=state,
-                           warnings=warnings)
+                           warnings=warnings, rules=rules_in_force(), lang=lang)
 
 
 def _deadline_day(moment: datetime) -> date:

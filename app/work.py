@@ -57,6 +57,7 @@ from engine.runtime.errors import RuntimeProblem
 from engine.runtime.operations.reopened import reopened_values
 from engine.runtime.stepforms import OWN_WORDS, opening_values, step_results
 from engine.store import CatalogChange, OpenTask, Power
+from engine.supervision.scope import SUPERVISOR, log_case_view
 
 bp = Blueprint("work", __name__, url_prefix="/work")
 bounded_ids(bp)  # <int:case_id> and every other id in the application's URLs: see app/inputs.py
@@ -263,6 +264,10 @@ def _step_gone() -> Any:
 @login_required
 def case(case_id: int) -> Any:
     rt = runtime()
+    if g.user.has_role(SUPERVISOR):  # a supervisor's view of personal data is logged (engine/supervision/scope.py)
+        with rt.sessions.begin() as s:
+            if may_see_case(s, g.user, case_id):
+                log_case_view(s, g.user, case_id)
     with rt.reader() as s:
         file = case_file(s, case_id) if may_see_case(s, g.user, case_id) else None
         results = step_results(rt, file.case, file.history, _) if file is not None else {}

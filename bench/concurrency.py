@@ -14,7 +14,6 @@ Prints figures only; asserts nothing about wall-clock time.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import multiprocessing
 import os
@@ -38,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.shared import engine_bench  # noqa: E402
+
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: Transactions per case, on both sides: the start and five steps.
 COMMITS_PER_CASE = 6
@@ -48,16 +49,6 @@ SAMPLE_EVERY = 0.02
 WORKER = "sunshine_concurrency_worker"
 
 
-def _bench_engine() -> Any:
-    """bench/engine.py as a module (its name would clash with the ``engine`` package)."""
-    name = "sunshine_bench_engine"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "engine.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 # ---- the client processes -------------------------------------------------------------------------
@@ -75,7 +66,7 @@ def _worker(url: str, audit_key: str, commands: Any, results: Any) -> None:
     """
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("sunshine").setLevel(logging.ERROR)
-    bench = _bench_engine()
+    bench = engine_bench()
     p = bench.connect(url, audit_key=audit_key)
     floor = bench.DurableFloor(p, bench.bench_version(p), create=False)
     streams = {"platform": _forever(lambda: bench.persisted_case(p)), "floor": _forever(floor.instance)}
@@ -215,7 +206,7 @@ class Sampler:
 
 def measure(url: str, processes: int, rounds: int, seconds: float) -> dict[tuple[str, int], Side]:
     """Alternating rounds of each side with 1 and ``processes`` processes on the scratch database ``url``."""
-    bench = _bench_engine()
+    bench = engine_bench()
     audit_key = os.urandom(32).hex()
     p = bench.set_up(url, audit_key=audit_key)
     bench.DurableFloor.create_table(p.engine)
@@ -256,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.processes < 2 or args.rounds < 1 or args.seconds <= 0:
         ap.error("need --processes >= 2, --rounds >= 1 and --seconds > 0")
-    bench = _bench_engine()
+    bench = engine_bench()
     if make_url(args.database_url).get_backend_name() != "postgresql":
         ap.error("--database-url: the concurrency bench runs on PostgreSQL only")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.util
 import logging
 import statistics
 import sys
@@ -34,26 +33,13 @@ sys.path.insert(0, str(ROOT))
 import time_machine  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.shared import engine_bench  # noqa: E402
 from engine.runtime.cases import complete_task, start_case  # noqa: E402
 from engine.runtime.runtime import Runtime  # noqa: E402
 from engine.store import AuditEvent, OpenTask, ProcessVersion, WaitingTimer  # noqa: E402
 from engine.supervisor.tick import TickResult, tick  # noqa: E402
 
-
-def _engine_bench() -> Any:
-    """bench/engine.py, for its scratch databases and platform set-up (its file name shadows the package)."""
-    name = "sunshine_bench_engine_for_fire"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, HERE / "engine.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _engine_bench()
+bench = engine_bench()
 
 #: Each burst's cases arrive at 受理申请 on Monday 10:00 (Beijing), in a week the official calendar covers; their
 #: limit, workdays(2), ends Wednesday 24:00.

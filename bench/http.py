@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402
-import importlib.util  # noqa: E402
 import logging  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
@@ -48,9 +47,10 @@ from collections import defaultdict  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
+
+from bench.shared import engine_bench  # noqa: E402
 
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 DEFAULT_PG = os.environ.get("SUNSHINE_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -65,16 +65,6 @@ CASE_LOCATION = re.compile(r"/work/cases/(\d+)$")
 OPINION = "经审查，材料齐全，符合法定形式，同意。"
 
 
-def engine_bench() -> ModuleType:
-    """bench/engine.py, whose database set-up and engine case this bench shares."""
-    name = "sunshine_bench_engine"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "engine.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 # ---- the web server ---------------------------------------------------------------------------------------------

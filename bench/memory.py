@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import logging
 import os
 import random
@@ -29,21 +28,12 @@ ROOT = HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
+from bench.shared import engine_bench  # noqa: E402
 from engine.runtime import runtime as runtime_module  # noqa: E402
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def _bench_engine() -> Any:
-    """bench/engine.py as a module (its name would clash with the ``engine`` package)."""
-    name = "sunshine_bench_engine"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / "engine.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def rss() -> int:
@@ -81,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("sunshine").setLevel(logging.ERROR)
     # Stopped from outside (kill), still drop the scratch databases on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    bench = _bench_engine()
+    bench = engine_bench()
     rng = random.Random(args.seed)
 
     began = time.perf_counter()

@@ -1,8 +1,10 @@
 """Who may see a case, and who may open one.
 
 **Seeing.** A case file holds the applicant's ID number and telephone, so not every member of staff sees it.
-Supervisors (and administrators) see every case; staff see the cases of the departments in which they hold a
-post, and any case whose step is waiting for them or was worked by them (a cross-department review, say).
+Administrators see every case; supervisors the cases of their scope (engine/supervision/scope.py: their region and
+those below, or their department's supervision office; every case when not placed); staff see the cases of the
+departments in which they hold a post, and any case whose step is waiting for them or was worked by them (a
+cross-department review, say).
 
 **Opening.** An application is registered at the window (受理登记) by a holder of the 受理 post of the power's
 own department; a penalty (行政处罚) is no application and is never offered there: it begins by 立案, opened
@@ -20,20 +22,40 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, exists, inspect, or_, select, true
 from sqlalchemy.orm import Session
 
 from engine.identity import departments_of
 from engine.runtime.errors import RuntimeProblem
 from engine.store import Case, Membership, OpenTask, Post, Power, StepRecord, User
+from engine.supervision.scope import supervised_cases
 
 SEES_ALL = ("supervisor", "admin")
 
 
 def visible_cases(user: User) -> ColumnElement[bool]:
     """A WHERE clause on ``Case`` admitting exactly the cases ``user`` may see."""
-    if user.has_role(*SEES_ALL):
+    if user.has_role("admin"):
         return true()
+    if user.has_role("supervisor"):
+        # Supervision by level: the cases of the supervisor's region and those below, or of their department's
+        # supervision office (engine/supervision/scope.py); an unplaced supervisor sees every case.
+        if not _may_hold_posts(user):
+            return supervised_cases(user.id)
+        return or_(supervised_cases(user.id), _staff_cases(user))
+    return _staff_cases(user)
+
+
+def _may_hold_posts(user: User) -> bool:
+    """Whether ``user`` holds a post, from their loaded memberships; True when those were not loaded (a user read
+    without them): the database then answers."""
+    state = inspect(user)
+    if "memberships" in state.unloaded and state.session is None:
+        return True
+    return bool(user.memberships)
+
+
+def _staff_cases(user: User) -> ColumnElement[bool]:
     tasks = OpenTask.__table__.c
     posts = select(Membership.post_id).where(Membership.user_id == user.id)
     # OFFSET 0 keeps each EXISTS a per-case index probe: PostgreSQL would otherwise hash every open step of the

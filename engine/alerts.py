@@ -42,10 +42,55 @@ RULES: dict[str, dict[str, str]] = {
                  "超出自由裁量基准 {low:,}–{high:,} 元（红灯报警）",
            "en": "\"{step}\": a fine of {amount:,} yuan for circumstance \"{circumstance}\" is outside the discretion "
                  "standard's {low:,}–{high:,} yuan (red alert)"},
+    # P1, P3, P7: engine/rules/p1_irregular_return.py, p3_legal_basis.py, p7_second_supplement.py.
+    "P1": {"level": "red", "zh": "「{from}」退回至「{to}」，不在流程图规定的路径内，理由：{reason}（红灯报警）",
+           "en": "Returned from \"{from}\" to \"{to}\", a return the flowchart does not allow; reason: {reason} "
+                 "(red alert)"},
+    "P1@returns": {"level": "red", "zh": "办件已被退回 {count} 次，超过 {limit} 次（红灯报警）",
+                   "en": "The case has been returned {count} times, more than {limit} (red alert)"},
+    "P3": {"level": "red", "zh": "决定环节「{step}」办结时未填写法律依据（红灯报警）",
+           "en": "The decision step \"{step}\" was completed without a legal basis (red alert)"},
+    "P7": {"level": "red", "zh": "同一办件已 {count} 次要求补正（「{supplement}」），违反一次性告知规定（红灯报警）",
+           "en": "Supplementary materials were requested {count} times on one case (\"{supplement}\"): the one-time "
+                 "notice rule is broken (red alert)"},
+    # P2, P5, P6, P8, D1, D2: engine/rules/p2_evidence.py, p5_execution.py, p6_after_the_fact.py,
+    # p8_missing_document.py, d1_public_fields.py, d2_catalog_deadline.py.
+    "P2": {"level": "red", "zh": "决定环节「{step}」办结时缺少必需的申请材料：{names}（红灯报警）",
+           "en": "The decision step \"{step}\" was completed without required materials: {names} (red alert)"},
+    "P2@file": {"level": "red",
+                   "zh": "证据材料「{name}」（第 {version} 版）的内容与登记的 SHA-256 不符或已丢失（红灯报警）",
+                   "en": "The stored file \"{name}\" (version {version}) no longer matches its recorded SHA-256 or is "
+                         "missing (red alert)"},
+    "P5": {"level": "red",
+           "zh": "「{step}」记录的执行金额 {paid:,} 元与决定的罚款金额 {decided:,} 元不一致（红灯报警）",
+           "en": "\"{step}\" records {paid:,} yuan executed where the decision fined {decided:,} yuan (red alert)"},
+    "P6@late": {"level": "red",
+                "zh": "办件在申请日 {applied} 之后 {days} 个工作日才登记（超过 {limit} 个），疑为事后补录（红灯报警）",
+                "en": "The case was registered {days} working days after its application date {applied} (more than "
+                      "{limit}): entered after the fact? (red alert)"},
+    "P6@quick": {"level": "red",
+                 "zh": "整个办件 {steps} 个环节均由 {by} 一人在 {minutes} 分钟内办结，疑为体外办理后补录（红灯报警）",
+                 "en": "All {steps} steps of the case were completed by {by} alone within {minutes} minutes: handled "
+                       "off the system? (red alert)"},
+    "P6@night": {"level": "red",
+                 "zh": "{by} 于 {night} 夜间（22:00—06:00）集中办结 {count} 个环节，疑为集中补录（红灯报警）",
+                 "en": "{by} completed {count} steps in the night of {night} (22:00–06:00): bulk entry after the fact? "
+                       "(red alert)"},
+    "P8": {"level": "red", "zh": "「{step}」已办结，但未出具{titles}（红灯报警）",
+           "en": "\"{step}\" was completed without issuing {titles_en} (red alert)"},
+    "D1": {"level": "red", "zh": "已公布的权力事项「{name}」（{code}）缺少应公开的要素：{names}（红灯报警）",
+           "en": "The published power \"{name}\" ({code}) lacks required public fields: {names_en} (red alert)"},
+    "D2": {"level": "red", "zh": "权力清单调整「{name}」{stage}超过 {days} 个工作日期限（{due}）（红灯报警）",
+           "en": "The catalog change \"{name}\": {stage_en} past its {days} working-day limit ({due}) (red alert)"},
     # A staff pause (暂停) past its ground's maximum length: engine/runtime/operations/suspension.py.
     "P9": {"level": "red", "zh": "办件因「{ground}」暂停已超过最长 {days} 个工作日（{due}），仍未恢复（红灯报警）",
            "en": "The case paused for “{ground_en}” has passed its maximum of {days} working days ({due}) and is still "
                  "paused (red alert)"},
+    # 督办 (engine/supervision/directives.py): the report is due within 20 working days (seed 003 第九条).
+    "DB1": {"level": "yellow", "zh": "督办「{subject}」将于 {due} 到期，尚未上报（黄灯预警）",
+            "en": "The directive \"{subject}\" is due at {due} and not yet reported (yellow warning)"},
+    "DB2": {"level": "red", "zh": "督办「{subject}」已超过上报期限 {due}（红灯报警）",
+            "en": "The directive \"{subject}\" is past its reporting deadline {due} (red alert)", "escalates": "DB1"},
     "T3@case:promised": {"level": "red", "zh": "办件已超过承诺办结时限 {due}（红灯报警）",
                          "en": "The case is past its promised time limit {due} (red alert)", "escalates": "T1"},
     "T3@case:legal": {"level": "red", "zh": "办件已超过法定办结时限 {due}（红灯报警）",
@@ -54,7 +99,8 @@ RULES: dict[str, dict[str, str]] = {
 
 
 def _spec(rule: str, subject: str) -> dict[str, str] | None:
-    return RULES.get(f"{rule}@{subject}") or RULES.get(rule)
+    # "P2@file" gives every subject "file:<id>" its message.
+    return RULES.get(f"{rule}@{subject}") or RULES.get(f"{rule}@{subject.partition(':')[0]}") or RULES.get(rule)
 
 
 def _text(template: str, step_name: str | None, due_text: str, details: dict[str, Any] | None) -> str:
@@ -165,7 +211,8 @@ def _persistent(session: Session, alert_id: int, values: dict[str, Any]) -> Aler
     # for every column (most of the cost): every column goes in as loaded.
     alert = _ALERT_MAPPER.class_manager.new_instance()
     state = instance_state(alert)
-    state.dict.update(values, id=alert_id, closed_at=None, closed_how=None, closed_by=None)
+    state.dict.update(values, id=alert_id, closed_at=None, closed_how=None, closed_by=None, stage=None,
+                      life_case_id=None)
     state.key = _ALERT_MAPPER.identity_key_from_primary_key((alert_id,))
     session.add(alert)
     return alert

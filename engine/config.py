@@ -79,6 +79,13 @@ ALLOWED: dict[str, Allowed] = {
     # One uploaded material or evidence file (engine/files): from 1 KiB to 1 GiB.
     "max_file_bytes": Allowed(1024, 2**30, False, True, "须为 1024 到 1073741824 之间的整数（字节数）",
                               "a whole number of bytes from 1024 to 1073741824"),
+    "max_returns": Allowed(1, 1000, False, True, "须为 1 到 1000 之间的整数", "a whole number from 1 to 1000"),
+    # Rule P6's thresholds (engine/rules/p6_after_the_fact.py).
+    "late_registration_days": Allowed(1, 1000, False, True, "须为 1 到 1000 之间的整数",
+                                      "a whole number from 1 to 1000"),
+    "quick_case_minutes": Allowed(1, 10_000, False, True, "须为 1 到 10000 之间的整数",
+                                  "a whole number from 1 to 10000"),
+    "night_steps": Allowed(2, 10_000, False, True, "须为 2 到 10000 之间的整数", "a whole number from 2 to 10000"),
     # Reverse proxies in front of the web process, trusted to tell the client's address (X-Forwarded-For).
     "trusted_proxies": Allowed(0, 5, False, True, "须为 0（无代理）到 5 之间的整数",
                                "a whole number from 0 (no proxy) to 5"),
@@ -149,6 +156,15 @@ class Settings:
     #: (``engine/web_sessions.py``; why these defaults: docs/security.md).
     session_idle_minutes: float = 30.0
     session_max_hours: float = 12.0
+    #: Supervision rule P1 (engine/rules/p1_irregular_return.py): a case returned (退回) more times than this raises a
+    #: red alert.
+    max_returns: int = 3
+    #: Supervision rule P6 (engine/rules/p6_after_the_fact.py): registration more working days than this after the
+    #: application date; a whole case across posts done by one person within this many minutes; this many steps
+    #: completed by one person between 22:00 and 06:00 Beijing time in one night.
+    late_registration_days: int = 5
+    quick_case_minutes: int = 30
+    night_steps: int = 20
 
     @property
     def development(self) -> bool:

@@ -18,6 +18,8 @@ from engine.runtime.cases import Applicant, complete_task, start_case
 from engine.runtime.deploy import deploy
 from engine.runtime.runtime import Runtime
 from engine.store import Case, Department, OpenTask, Power, User
+from engine.supervision import alert_life, directives
+from engine.supervision.demo_levels import load_levels
 
 DEMO_PASSWORD = "sunshine"
 REGION = ("519900", "示范市")
@@ -76,6 +78,8 @@ def load_demo(rt: Runtime) -> str:
         review.install(s, rt, region, legal=LEGAL_OFFICE, government=GOVERNMENT)
         depts.update({code: s.execute(select(Department).where(Department.code == code)).scalar_one()
                       for code in (LEGAL_OFFICE[0], GOVERNMENT[0])})
+        life = alert_life.install(s, rt, region)  # the supervision office (电子监察), the life and 督办 processes
+        directives.install(s, rt, life.department_id)
         apply_demo_prefixes(s)  # document numbers: 示范市监管许字〔2026〕第 1 号
         new_users = 0
         for username, display, dept_code, post_names, roles in USERS:
@@ -84,6 +88,7 @@ def load_demo(rt: Runtime) -> str:
             posts = [p for p in depts[dept_code].posts if p.name in post_names] if dept_code else []
             create_user(s, username, display, DEMO_PASSWORD, roles=roles, posts=posts)
             new_users += 1
+        alert_life.enlist(s)  # supervisors hold the supervision office's post: the life's supervisor steps
         for p in POWERS:
             dept = depts[p.department]
             xml = (rt.settings.processes_dir / p.process_file).read_bytes()
@@ -98,7 +103,9 @@ def load_demo(rt: Runtime) -> str:
     rt.calendars.invalidate()
     catalog = load_demo_catalog(rt)
     cases = _demo_cases(rt)
-    return f"demo ready: {days} calendar days written, {new_users} users added, {cases} cases started; {catalog}"
+    levels = load_levels(rt, DEMO_PASSWORD)  # a county, its supervisor, a department's supervision office, patrols
+    return (f"demo ready: {days} calendar days written, {new_users} users added, {cases} cases started; {catalog}; "
+            f"{levels}")
 
 
 def _demo_cases(rt: Runtime) -> int:

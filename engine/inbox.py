@@ -335,6 +335,11 @@ class _TooMany(Exception):
     """A bounded view found more than ``NARROW_CAP`` cases or steps."""
 
 
+def _departments(post_ids: list[int]) -> Select[tuple[int]]:
+    """The departments of ``post_ids``, as a subquery (``ix_cases_paused`` leads with the department)."""
+    return select(Post.department_id).where(Post.id.in_(post_ids))
+
+
 def _narrowed(session: Session, user_id: int, post_ids: list[int], f: InboxFilter) -> ColumnElement[bool]:
     """The steps a bounded view shows, as a WHERE clause on ``open_tasks`` naming at most ``NARROW_CAP`` cases.
 
@@ -353,7 +358,9 @@ def _narrowed(session: Session, user_id: int, post_ids: list[int], f: InboxFilte
     if f.state == "paused":
         on_cases.append(Case.clock_paused_at.is_not(None))
     if on_cases:
-        ids = session.execute(select(Case.id).where(*on_cases).limit(NARROW_CAP + 1)).scalars().all()
+        # Only the departments of the user's posts hold their steps: the cap counts their cases, not the platform's.
+        ids = session.execute(select(Case.id).where(*on_cases, Case.department_id.in_(_departments(post_ids)))
+                              .limit(NARROW_CAP + 1)).scalars().all()
         if len(ids) > NARROW_CAP:
             raise _TooMany
         where.append(_T.case_id.in_(ids))
@@ -505,7 +512,8 @@ def inbox_counts(session: Session, user_id: int, f: InboxFilter = InboxFilter())
     # 已超期 and 被退回 per queue, each an index range; 已暂停 over the paused cases (at most NARROW_CAP of them).
     overdue = [and_(q, _T.due_at.is_not(None), _T.due_at <= now) for q in everything]
     returned = [and_(q, _T.returned_reason.is_not(None)) for q in everything]
-    paused_ids = session.execute(select(Case.id).where(Case.clock_paused_at.is_not(None))
+    paused_ids = session.execute(select(Case.id).where(Case.clock_paused_at.is_not(None),
+                                                       Case.department_id.in_(_departments(post_ids)))
                                  .limit(NARROW_CAP + 1)).scalars().all()
     paused = [and_(or_(*everything), _T.case_id.in_(paused_ids))] if len(paused_ids) <= NARROW_CAP else []
     # One round trip; each count is an index range read up to the cap.

@@ -7,14 +7,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine.catalog import review
 from engine.config import Settings
-from engine.rules import p4_discretion
+from engine.rules import registry
 from engine.runtime.runtime import Runtime
+from engine.supervision import alert_life, directives
 
 
 def build_runtime(sessions: sessionmaker[Session], settings: Settings | None = None) -> Runtime:
-    """A runtime whose own processes (catalog review) act on the catalog, and whose steps the rules that read
-    what a step recorded check as it completes (P4)."""
+    """A runtime whose own processes (catalog review) act on the catalog, and whose steps and returns the rules
+    of the registry that run after them check (``engine/rules/registry.py``: P1, P3, P4, P7)."""
     rt = Runtime(sessions, settings)
     review.install_hooks(rt)
-    p4_discretion.install(rt)
+    alert_life.install_hooks(rt)  # the steps of an alert's life and of a 督办 move their alert / directive
+    directives.install_hooks(rt)
+    registry.install(rt)
     return rt

@@ -25,7 +25,8 @@ from engine.store import Alert, AuditEvent, StepRecord
 REPEATED = frozenset({"task.complete", "alert.yellow", "alert.red", "alert.closed"})
 
 #: What kind of entry an audit action is, by its prefix or whole code: the page draws each kind its own way.
-_KINDS = (("document.", "document"), ("file.", "file"), ("alert.", "alert"), ("timer.", "timer"),
+# (An alert's own entries come from its row; other alert.* events — its life's stages — are drawn as operations.)
+_KINDS = (("document.", "document"), ("file.", "file"), ("timer.", "timer"),
           ("case.start", "start"), ("case.complete", "end"))
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from engine.alerts import raise_alert
 from engine.catalog.drafts import latest_version
 from engine.forms import Form
-from engine.runtime.hooks import StepEvent
+from engine.runtime.hooks import StepEvent, StepHook
 from engine.store import Alert
 
 if TYPE_CHECKING:
@@ -172,10 +172,15 @@ def check_step(rt: Runtime, event: StepEvent) -> Alert | None:
                        due_at=None, details=finding.details(), actor=event.user.username)
 
 
-def install(rt: Runtime) -> None:
-    """Check every completed step of every process."""
+def hook(rt: Runtime) -> StepHook:
+    """The after-step hook the registry installs (``engine/rules/registry.py``): checks every completed step."""
 
     def after_step(event: StepEvent) -> None:
         check_step(rt, event)
 
-    rt.hooks.after_any(after_step)
+    return after_step
+
+
+def install(rt: Runtime) -> None:
+    """Check every completed step of every process (the registry installs every rule at once instead)."""
+    rt.hooks.after_any(hook(rt))

@@ -12,6 +12,7 @@ from engine.store.web_session import WebSession
 
 # Modules of the staff workspace register their tables too (their models are imported from the module itself).
 from engine.store import documents, files, operations  # noqa: E402, F401  isort: skip
+from engine.store import alert_life, oversight, reports  # noqa: E402, F401  isort: skip
 
 __all__ = [
     "ROLES", "Alert", "AuditCheckpoint", "AuditEvent", "Base", "CalendarDay", "CalendarYear", "Case", "CatalogChange",

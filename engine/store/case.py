@@ -36,6 +36,8 @@ ALERT_CLOSED = "closed"
 #: subject took over from the yellow one.
 CLOSED_IN_TIME = "in_time"
 CLOSED_ESCALATED = "escalated"
+#: The predicate of the index of red alerts whose life has not begun (engine/supervision/alert_life.py).
+AWAITING_LIFE = "level = 'red' AND status = 'open' AND stage IS NULL"
 
 
 class Case(Base):
@@ -90,7 +92,7 @@ class Case(Base):
         Index("ix_cases_applicant_name", "applicant_name", postgresql_ops={"applicant_name": "varchar_pattern_ops"}),
         Index("ix_cases_applicant_id_number", "applicant_id_number"),
         Index("ix_cases_created_at", "created_at", "id"),
-        Index("ix_cases_paused", "id", sqlite_where=text(PAUSED), postgresql_where=text(PAUSED)),
+        Index("ix_cases_paused", "department_id", "id", sqlite_where=text(PAUSED), postgresql_where=text(PAUSED)),
     )
 
 
@@ -155,6 +157,8 @@ class StepRecord(Base):
     """A completed step with the data and opinion submitted; append-only history of the case."""
 
     __tablename__ = "step_records"
+    # Rule P6 counts one person's steps of one night (engine/rules/p6_after_the_fact.py; migration 0022).
+    __table_args__ = (Index("ix_step_records_actor_completed", "actor", "completed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -177,6 +181,9 @@ class Alert(Base):
         UniqueConstraint("case_id", "subject", "rule", name="uq_alerts_once"),
         # 电子监察 lists the open alerts, newest first.
         Index("ix_alerts_status_raised", "status", "raised_at"),
+        # The tick starts the life of each open red alert that has none yet (few at a time).
+        Index("ix_alerts_awaiting_life", "raised_at", sqlite_where=text(AWAITING_LIFE),
+              postgresql_where=text(AWAITING_LIFE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,8 +205,12 @@ class Alert(Base):
     closed_at: Mapped[datetime | None]
     closed_how: Mapped[str | None] = mapped_column(String(20))
     closed_by: Mapped[str | None] = mapped_column(String(50))
+    # The alert's life (engine/supervision/alert_life.py): its stage between raised and closed (None: no life
+    # yet), and the platform case that runs the life. ``status`` keeps its two meanings.
+    stage: Mapped[str | None] = mapped_column(String(20))
+    life_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
 
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case] = relationship(foreign_keys=[case_id])
 
 
 class Counter(Base):

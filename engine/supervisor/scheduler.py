@@ -11,7 +11,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine import audit
+from engine.rules.nightly import add_nightly_job
 from engine.runtime.runtime import Runtime
+from engine.supervision.report_schedule import add_report_job
 from engine.supervisor.tick import tick
 
 log = logging.getLogger("sunshine.supervisor")
@@ -46,6 +48,8 @@ def start_background(rt: Runtime, scheduler: BackgroundScheduler | None = None) 
     """Start ticking in a thread of this process (``make run``)."""
     scheduler = scheduler or BackgroundScheduler(timezone="UTC")
     add_tick(scheduler, rt)
+    add_report_job(scheduler, rt)  # the reports and scores of the month just ended, on the 1st
+    add_nightly_job(scheduler, rt)  # the nightly rules (P2's stored files, D1, D2): engine/rules/nightly.py
     scheduler.start()
     return scheduler
 
@@ -54,5 +58,7 @@ def run_forever(rt: Runtime, scheduler: BlockingScheduler | None = None) -> None
     """Tick until interrupted (``sunshine supervisor``)."""
     scheduler = scheduler or BlockingScheduler(timezone="UTC")
     add_tick(scheduler, rt)
+    add_report_job(scheduler, rt)  # the reports and scores of the month just ended, on the 1st
+    add_nightly_job(scheduler, rt)  # the nightly rules (P2's stored files, D1, D2): engine/rules/nightly.py
     log.info("supervisor ticking every %s s", rt.settings.tick_seconds)
     scheduler.start()

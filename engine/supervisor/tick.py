@@ -16,13 +16,14 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, load_only
 from engine import clock
 from engine.alerts import raise_alert
 from engine.prepared import Batch, Prepared
+from engine.rules.registry import tick_rules
 from engine.runtime import limits
 from engine.runtime.errors import RuntimeProblem
-from engine.runtime.operations.suspension import alert_long_pauses
 from engine.runtime.runtime import Runtime
 from engine.runtime.timers import fire_if_due
 from engine.store import Case, OpenTask, WaitingTimer
 from engine.store.case import CLOCK_RUNNING
+from engine.supervision import alert_life
 
 log = logging.getLogger("sunshine.supervisor")
 #: Rows read at a time. A tick reads batch after batch until nothing that was due at its start is left.
@@ -81,7 +82,9 @@ def tick(rt: Runtime, now: datetime | None = None, *, batch: int = BATCH) -> Tic
     _raise(rt, due, now, result, level=1)
     _raise(rt, due, now, result, level=2)
     _raise_limits(rt, due, now, result)
-    result.red += alert_long_pauses(rt, now)  # P9: staff pauses past their maximum length
+    for rule in tick_rules():  # the registry's tick rules beyond T1–T3 (P9: pauses past their maximum length)
+        result.red += rule.tick(rt, now) if rule.tick is not None else 0
+    alert_life.start_lives(rt, now)  # each red alert raised so far goes to its department (an alert's life)
     result.calendar_warnings = rt.calendar.warnings_for(now)
     for warning in result.calendar_warnings:
         log.warning(warning)

@@ -29,7 +29,7 @@ def upgrade() -> None:
                     postgresql_ops={"applicant_name": "varchar_pattern_ops"})
     op.create_index("ix_cases_applicant_id_number", "cases", ["applicant_id_number"])
     op.create_index("ix_cases_created_at", "cases", ["created_at", "id"])
-    op.create_index("ix_cases_paused", "cases", ["id"], sqlite_where=_PAUSED, postgresql_where=_PAUSED)
+    op.create_index("ix_cases_paused", "cases", ["department_id", "id"], sqlite_where=_PAUSED, postgresql_where=_PAUSED)
     op.create_index("ix_open_tasks_returned", "open_tasks", ["assignee_id", "post_id", "due_at", "created_at", "id"],
                     sqlite_where=_RETURNED, postgresql_where=_RETURNED)
 

@@ -1,6 +1,7 @@
 /* Render every <div class="bpmn-view" data-src="URL"> on the page with the bpmn-js navigated viewer.
  * Optional data-done="id1 id2", data-current="id3" and data-paused="id3" mark completed (green), current (blue)
- * and paused (orange, dashed: the case's clock stands still) elements; completed sequence flows between completed
+ * and paused (orange, dashed: the case's clock stands still) elements, data-late="id3" current steps past their
+ * limit (red); completed sequence flows between completed
  * elements are drawn green too, and a legend says what the colours mean.
  *
  * Each chart gets a toolbar: zoom in / out, fit to width, whole chart, reset and full screen. A wide chart opens at
@@ -17,13 +18,13 @@
           importFailed: '流程图格式有误，无法显示。', noViewer: '流程图组件未能加载。',
           zoomIn: '放大', zoomOut: '缩小', fitWidth: '适应宽度', fitAll: '显示全图', reset: '重置',
           full: '全屏', exitFull: '退出全屏', tools: '流程图缩放', legend: '图例',
-          done: '已办环节', current: '当前环节', paused: '暂停计时中',
+          done: '已办环节', current: '当前环节', paused: '暂停计时中', late: '已超期环节',
           hint: '拖动画布可平移，按住 Ctrl 滚动鼠标滚轮可缩放。' },
     en: { loading: 'Loading the flowchart…', loadFailed: 'The flowchart could not be loaded; reload later.',
           importFailed: 'The flowchart is malformed and cannot be shown.', noViewer: 'The flowchart viewer did not load.',
           zoomIn: 'Zoom in', zoomOut: 'Zoom out', fitWidth: 'Fit width', fitAll: 'Whole chart', reset: 'Reset',
           full: 'Full screen', exitFull: 'Exit full screen', tools: 'Flowchart zoom', legend: 'Legend',
-          done: 'Done', current: 'Current', paused: 'Clock paused',
+          done: 'Done', current: 'Current', paused: 'Clock paused', late: 'Overdue',
           hint: 'Drag the canvas to pan; hold Ctrl and scroll to zoom.' }
   }[LANG];
 
@@ -40,7 +41,7 @@
     container.appendChild(p);
   }
 
-  function highlight(viewer, done, current, paused) {
+  function highlight(viewer, done, current, paused, late) {
     var canvas = viewer.get('canvas');
     var registry = viewer.get('elementRegistry');
     var finished = {};
@@ -49,6 +50,7 @@
     });
     current.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'bpmn-current'); } });
     paused.forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'bpmn-paused'); } });
+    (late || []).forEach(function (id) { if (registry.get(id)) { canvas.addMarker(id, 'bpmn-late'); } });
     registry.filter(function (e) { return e.type === 'bpmn:SequenceFlow'; }).forEach(function (flow) {
       var source = flow.source && flow.source.id;
       var target = flow.target && flow.target.id;
@@ -167,6 +169,7 @@
       legend.appendChild(legendItem('done', T.done));
       legend.appendChild(legendItem('current', T.current));
       if (marks.paused.length) { legend.appendChild(legendItem('paused', T.paused)); }
+      if (marks.late.length) { legend.appendChild(legendItem('late', T.late)); }
       frame.appendChild(legend);
     }
     // The viewer measured its container before the frame moved it; measure again.
@@ -189,10 +192,11 @@
         return viewer.importXML(xml).then(function () {
           var marks = { done: ids(container.getAttribute('data-done')),
                         current: ids(container.getAttribute('data-current')),
-                        paused: ids(container.getAttribute('data-paused')) };
+                        paused: ids(container.getAttribute('data-paused')),
+                        late: ids(container.getAttribute('data-late')) };
           dress(container, viewer, marks);
           readable(container, viewer.get('canvas'));
-          highlight(viewer, marks.done, marks.current, marks.paused);
+          highlight(viewer, marks.done, marks.current, marks.paused, marks.late);
           container.setAttribute('data-rendered', 'ok');
           container.bpmnViewer = viewer;
         }, function (err) {

@@ -30,6 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
 from engine.runtime.errors import RuntimeProblem
+from engine.runtime.hooks import ReturnEvent
 from engine.runtime.operations import policy
 from engine.runtime.operations.errors import OperationRefused, optional_reason, required_reason
 from engine.runtime.runtime import Runtime
@@ -116,6 +117,8 @@ def return_to(rt: Runtime, task_id: str, user: User, target: str, reason: str | 
                 values["assignee_id"] = previous
             session.execute(update(OpenTask).where(OpenTask.id == reopened).values(**values)
                             .execution_options(synchronize_session=False))
+            rt.hooks.run_after_return(ReturnEvent(session, case, user, task_id, row.name, reopened, target,
+                                                  earlier.task_spec.bpmn_name or target, text, irregular))
             return reopened
     except StaleDataError as exc:
         raise RuntimeProblem("case.busy") from exc
