@@ -31,14 +31,15 @@ test: setup
 	$(BIN)/pytest
 
 # Every benchmark prints its ratios (``<name> ratio: X``) against references measured in the same run; see bench/README.md.
-# PostgreSQL benches use SUNSHINE_BENCH_PG (default: the local test server). `make bench` takes about ten minutes on
-# 2 cores; the memory bench runs 20,000 steps here (`.venv/bin/python bench/memory.py` runs the full 100,000).
+# PostgreSQL benches use SUNSHINE_BENCH_PG (default: the local test server). `make bench` takes about a quarter of an hour
+# on 2 cores; the memory bench runs 20,000 steps here (`.venv/bin/python bench/memory.py` runs the full 100,000).
 bench: setup
 	$(PY) bench/engine.py
 	$(PY) bench/concurrency.py
 	$(PY) bench/inbox.py
 	$(PY) bench/http.py
 	$(PY) bench/fire.py
+	$(PY) bench/supervisor.py
 	$(PY) bench/memory.py --steps 20000
 
 clean:

@@ -74,7 +74,8 @@ def cases() -> Any:
         scope = scope_of(s, g.user)
         if department_id is not None and not scope.has_department(department_id):
             abort(404)
-        found = drill(s, scope, clock.now(), what, department_id=department_id, power_id=power_id, post_id=post_id)
+        found = drill(s, scope, clock.now(), what, department_id=department_id, power_id=power_id, post_id=post_id,
+                      calendar=rt.calendar)
         department = s.get(Department, department_id) if department_id is not None else None
         power = s.get(Power, power_id) if power_id is not None else None
     return render_template("dashboard/cases.html", drill=found, what=what, department=department, power=power,
@@ -138,7 +139,8 @@ def patrols() -> Any:
             return redirect(url_for("dashboard.patrols"))
     with rt.reader() as s:
         scope = scope_of(s, g.user)
-        rows = patrols_in(s, scope)
+        region_filter = int_arg("region") if request.method == "GET" else None
+        rows = patrols_in(s, scope, region_id=region_filter)
         duties = duties_in(s, scope, rt.calendar)
         lapses = lapses_in(s, scope)
         departments = list(s.execute(select(Department).where(scope.departments(Department.id))
@@ -150,22 +152,25 @@ def patrols() -> Any:
     return render_template("dashboard/patrols.html", rows=rows, duties=duties, lapses=lapses, scope=scope,
                            departments=departments, regions=regions, names=names, region_names=region_names,
                            errors=errors, values=values, chosen=set(request.form.getlist("departments")),
+                           region_filter=region_filter,
                            now=clock.now()), (400 if errors else 200)
 
 
 @bp.route("/patrols/duty", methods=["POST"])
 @role_required(*SUPERVISES)
 def patrol_duty() -> Any:
-    """Set a region's patrol duty (every N working days; 0 removes it)."""
+    """Set a region's patrol duty (K patrols every N working days; 0 days removes it)."""
     region_id = int_arg("region", source=request.form)
     raw = request.form.get("every_workdays", "").strip()
     days = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 6 else None
-    if region_id is None or days is None:
+    raw_times = request.form.get("times", "1").strip() or "1"
+    times = int(raw_times) if raw_times.isascii() and raw_times.isdigit() and len(raw_times) < 4 else None
+    if region_id is None or days is None or times is None:
         flash(_("请选择地区并填写巡查周期（工作日）。"))
         return redirect(url_for("dashboard.patrols"))
     try:
         with runtime().sessions.begin() as s:
-            set_duty(s, g.user, region_id, days)
+            set_duty(s, g.user, region_id, days, times=times)
     except PatrolProblem as exc:
         flash(exc.message(select_locale()))
         return redirect(url_for("dashboard.patrols"))

@@ -20,12 +20,15 @@ from engine.calendar import uncovered_message
 from engine.rules.registry import rules as rules_in_force
 from engine.store import Alert, Case, Department
 from engine.store.case import ALERT_CLOSED, ALERT_OPEN
+from engine.supervision.patrols import lapses_in
 from engine.supervision.scope import scope_of
 
 bp = Blueprint("watch", __name__, url_prefix="/watch")
 
 #: Which alerts the page lists: the open ones unless asked otherwise.
 STATES = (ALERT_OPEN, ALERT_CLOSED, "all")
+#: Alerts listed on the page, newest first (the ledger lists them all).
+SHOWN = 300
 
 
 @bp.route("/")
@@ -36,13 +39,19 @@ def alerts() -> Any:
         state = ALERT_OPEN
     rt = runtime()
     query = (select(Alert, Case.serial, Department.name).join(Case, Case.id == Alert.case_id)
-             .join(Department, Department.id == Alert.department_id).order_by(Alert.raised_at.desc()).limit(300))
+             .join(Department, Department.id == Alert.department_id).order_by(Alert.raised_at.desc())
+             .limit(SHOWN + 1))
     if state != "all":
         query = query.where(Alert.status == state)
     with rt.reader() as s:
         # Supervision by level: a supervisor sees the alerts of their scope only (engine/supervision/scope.py).
-        scoped = scope_of(s, g.user).departments(Alert.department_id)
+        scope = scope_of(s, g.user)
+        scoped = scope.departments(Alert.department_id)
         rows = s.execute(query.where(scoped)).all()
+        # The newest SHOWN only, and said so: the ledger (处置台账) pages through every alert with filters.
+        more, rows = len(rows) > SHOWN, rows[:SHOWN]
+        # Missed patrols (rule W1) are the region's alerts, not a case's: listed here with the case alerts.
+        lapses = lapses_in(s, scope, limit=10)
         counts = dict(s.execute(select(Alert.level, func.count()).where(Alert.status == ALERT_OPEN, scoped)
                                 .group_by(Alert.level)).all())
         closed = s.execute(select(func.count()).select_from(Alert).where(Alert.status == ALERT_CLOSED, scoped)
@@ -50,7 +59,8 @@ def alerts() -> Any:
     lang = select_locale()
     warnings = rt.calendar.warnings_for(clock.now(), lang=lang)
     return render_template("watch/alerts.html", rows=rows, counts=counts, closed=closed, state=state,
-                           warnings=warnings, rules=rules_in_force(), lang=lang)
+                           warnings=warnings, rules=rules_in_force(), lang=lang, more=more, shown=SHOWN,
+                           lapses=lapses)
 
 
 def _deadline_day(moment: datetime) -> date:

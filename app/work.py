@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app import runtime, select_locale
 from app.auth import login_required
-from app.files import attach_registration_materials, registration_uploads
+from app.files import attach_registration_materials, files_of, registration_uploads
 from app.i18n import gettext as _
 from app.inputs import bounded_ids, int_arg
 from app.uploads import limit_body
@@ -33,6 +33,7 @@ from engine.case_list import CASE_STATES, CaseFilter, TooManyMatches, case_count
 from engine.case_list import PAGE_SIZE as CASES_PAGE_SIZE
 from engine.case_search import BadSearch, clean
 from engine.casefile import case_file, step_file
+from engine.files.answers import material_answers, uploaded_counts
 from engine.inbox import (
     NARROW_CAP,
     SORTS,
@@ -248,10 +249,15 @@ def task(task_id: str) -> Any:
         # Labelled in the reader's language; inside the read, which loads the flowchart if this process has not
         # parsed it yet.
         results = step_results(rt, file.case, file.history, _)
+    # The case's files, read once for the checklist and for the yes/no fields a file answers (x-material).
+    step_files = files_of(file.case, file.history, [row])
+    proofs = uploaded_counts(step_files[0])
+    if request.method == "GET" and form is not None and allowed:
+        values = material_answers(form, step_files[0], values)
     form = form.localised(_) if form is not None else None  # titles and choices in the reader's language
     return render_template("work/task.html", task=row, file=file, form=form, values=values, errors=errors,
                            allowed=allowed, now=clock.now(), change_id=change_id, results=results,
-                           prefilled=prefilled), \
+                           prefilled=prefilled, step_files=step_files, proofs=proofs), \
         (422 if errors else 200)
 
 

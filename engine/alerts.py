@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from engine import audit, clock
 from engine.prepared import Batch, Prepared
-from engine.store import Alert
+from engine.store import Alert, Case, OpenTask
 from engine.store.case import ALERT_CLOSED, ALERT_OPEN, CLOSED_ESCALATED
 
 #: Who closes an alert the platform closes by itself.
@@ -91,6 +91,9 @@ RULES: dict[str, dict[str, str]] = {
             "en": "The directive \"{subject}\" is due at {due} and not yet reported (yellow warning)"},
     "DB2": {"level": "red", "zh": "督办「{subject}」已超过上报期限 {due}（红灯报警）",
             "en": "The directive \"{subject}\" is past its reporting deadline {due} (red alert)", "escalates": "DB1"},
+    # A region's missed patrol (engine/supervision/patrols.py): a patrol_lapses row, not a case's alert.
+    "W1": {"level": "red", "zh": "「{region}」未按规定频次巡查：每 {days} 个工作日至少一次，{due} 前无巡查（报警）",
+           "en": "“{region}” missed its patrol duty: at least once every {days} working days, none by {due} (alert)"},
     "T3@case:promised": {"level": "red", "zh": "办件已超过承诺办结时限 {due}（红灯报警）",
                          "en": "The case is past its promised time limit {due} (red alert)", "escalates": "T1"},
     "T3@case:legal": {"level": "red", "zh": "办件已超过法定办结时限 {due}（红灯报警）",
@@ -134,6 +137,15 @@ _CLOSE_OPEN = Prepared(
 )
 
 
+# Where an alert points (its case's power, its step's post), read with the insert's own transaction: one round trip,
+# and only when an alert is raised, which no step's path does but by its rules.
+_POWER_AND_POST = Prepared(select(
+    select(Case.__table__.c.power_id).where(Case.__table__.c.id == bindparam("case_id")).scalar_subquery()
+    .label("power_id"),
+    select(OpenTask.__table__.c.post_id).where(OpenTask.__table__.c.id == bindparam("subject")).scalar_subquery()
+    .label("post_id")))
+
+
 class Alerted(Protocol):
     """What raising an alert needs of its case: a ``Case``, or a row read with its id and department."""
 
@@ -157,8 +169,10 @@ def raise_alert(session: Session, case: Alerted, *, subject: str, rule: str, ste
     spec = _spec(rule, subject)
     assert spec is not None, f"alert rule {rule} has no message"
     due_text = clock.deadline_text(due_at) if due_at else "-"
+    power_id, post_id = _POWER_AND_POST.first(session.connection(), {"case_id": case.id, "subject": subject})
     values: dict[str, Any] = {
-        "case_id": case.id, "department_id": case.department_id, "subject": subject, "step_name": step_name,
+        "case_id": case.id, "department_id": case.department_id, "power_id": power_id, "post_id": post_id,
+        "subject": subject, "step_name": step_name,
         "rule": rule, "level": spec["level"], "due_at": due_at, "raised_at": at, "details": details,
         "message": _text(spec["zh"], step_name, due_text, details), "status": ALERT_OPEN}
     warned = spec.get("escalates")

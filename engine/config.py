@@ -6,6 +6,7 @@ variable and what it accepts, rather than failing later in the middle of a reque
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass, field
@@ -165,6 +166,14 @@ class Settings:
     late_registration_days: int = 5
     quick_case_minutes: int = 30
     night_steps: int = 20
+    #: The same thresholds for particular powers, by power code: ``SCJG-XK-0001:late=3,quick=60;MZJ-QR-0001:night=10``
+    #: (a power not named keeps the three above).
+    p6_power_thresholds: str = ""
+
+    def p6_threshold(self, power_code: str | None, name: str) -> int:
+        """P6's threshold ``name`` (``late_registration_days`` …) for the power ``power_code``."""
+        named = p6_overrides(self.p6_power_thresholds).get(power_code or "", {})
+        return named.get(name, getattr(self, name))
 
     @property
     def development(self) -> bool:
@@ -174,6 +183,12 @@ class Settings:
     def __post_init__(self) -> None:
         problems = [rule.problem(name, getattr(self, name)) for name, rule in ALLOWED.items()
                     if not rule.admits(getattr(self, name))]
+        try:
+            p6_overrides(self.p6_power_thresholds)
+        except ValueError as exc:
+            problems.append(f"{variable('p6_power_thresholds')}={self.p6_power_thresholds}：「{exc}」有误，须写成 "
+                            f"事项编码:late=5,quick=30,night=20;… / “{exc}” is wrong: write CODE:late=5,quick=30,"
+                            f"night=20;… (each within the range of its SUNSHINE_* setting)")
         if self.env not in ENVIRONMENTS:
             problems.append(f"{variable('env')}={self.env}：须为 {' 或 '.join(ENVIRONMENTS)} / "
                             f"must be {' or '.join(ENVIRONMENTS)}")
@@ -204,6 +219,31 @@ class Settings:
         if problems:
             raise SettingsError(problems)
         return cls(**values)  # type: ignore[arg-type]
+
+
+#: The keys of ``SUNSHINE_P6_POWER_THRESHOLDS`` and the settings they override.
+P6_KEYS = {"late": "late_registration_days", "quick": "quick_case_minutes", "night": "night_steps"}
+
+
+@functools.lru_cache(maxsize=8)
+def p6_overrides(text: str) -> dict[str, dict[str, int]]:
+    """``SUNSHINE_P6_POWER_THRESHOLDS`` read: power code → {setting name: value}; ValueError naming the wrong part."""
+    out: dict[str, dict[str, int]] = {}
+    for entry in (e.strip() for e in text.split(";")):
+        if not entry:
+            continue
+        code, colon, pairs = entry.partition(":")
+        if not colon or not code.strip():
+            raise ValueError(entry)
+        values: dict[str, int] = {}
+        for pair in pairs.split(","):
+            key, equals, number = (part.strip() for part in pair.partition("="))
+            name = P6_KEYS.get(key)
+            if name is None or not equals or not number.isdigit() or not ALLOWED[name].admits(int(number)):
+                raise ValueError(pair.strip())
+            values[name] = int(number)
+        out[code.strip()] = values
+    return out
 
 
 def _parse(raw: str, default: object) -> object:

@@ -11,6 +11,9 @@ which JSON Schema cannot say; validation reports them at the field, in the reade
 ``"x-not-after-today": true``
     not later than today, the Beijing date of ``engine.clock.now()``.
 
+A yes/no field may name the item of the power's material list whose file is its proof, ``"x-material": "营业执照"``:
+the step page answers it from the case's files and shows what was uploaded (``engine.files.answers``).
+
 Every text a reader sees (the form's title and description, each field's title and description, each choice's
 title, the ``title`` of ``x-not-before-case``, and a field's ``ui:help`` in the form's ui schema) is written in
 Chinese and is the msgid of its English translation in the gettext catalog: ``Form.localised(translate)`` is the
@@ -77,7 +80,10 @@ def form_text(text: str, translate: Translate | None = None) -> str:
 
 
 NOT_BEFORE, NOT_BEFORE_CASE, NOT_AFTER_TODAY = "x-not-before", "x-not-before-case", "x-not-after-today"
-KEYWORDS = (NOT_BEFORE, NOT_BEFORE_CASE, NOT_AFTER_TODAY)
+#: On a yes/no field: the item of the power's material list (申请材料) whose file is the proof. The step page then
+#: answers the field from the case's files and shows which are uploaded (engine/files/answers.py).
+MATERIAL = "x-material"
+KEYWORDS = (NOT_BEFORE, NOT_BEFORE_CASE, NOT_AFTER_TODAY, MATERIAL)
 
 #: What can be wrong with a form file itself (``Form.problems``), for whoever maintains the forms.
 DECLARATION_MESSAGES: dict[str, dict[str, str]] = {
@@ -86,6 +92,8 @@ DECLARATION_MESSAGES: dict[str, dict[str, str]] = {
                         "en": 'Field "{field}": {keyword} is not a keyword the platform knows (known: {known}).'},
     "keyword.misplaced": {"zh": "{keyword} 只能写在表单的字段上（properties 之下），写在 {where} 不起作用。",
                           "en": "{keyword} works only on a field of the form (under properties), not at {where}."},
+    "keyword.not_boolean": {"zh": "字段“{field}”不是“是/否”（\"type\": \"boolean\"），不能用 {keyword}。",
+                            "en": 'Field "{field}" is not yes/no ("type": "boolean"), so {keyword} cannot apply.'},
     "keyword.not_date": {"zh": "字段“{field}”不是日期（\"format\": \"date\"），不能用 {keyword}。",
                          "en": 'Field "{field}" is not a date ("format": "date"), so {keyword} cannot apply.'},
     "keyword.no_field": {"zh": "字段“{field}”的 {keyword} 引用的字段“{target}”不在本表单中。",
@@ -95,7 +103,7 @@ DECLARATION_MESSAGES: dict[str, dict[str, str]] = {
     "keyword.bad_value": {"zh": "字段“{field}”的 {keyword} 应写成 {expected}。",
                           "en": 'Field "{field}": write {keyword} as {expected}.'},
 }
-_EXPECTED = {NOT_BEFORE: '"另一个日期字段名"', NOT_AFTER_TODAY: "true",
+_EXPECTED = {NOT_BEFORE: '"另一个日期字段名"', NOT_AFTER_TODAY: "true", MATERIAL: '"营业执照"',
              NOT_BEFORE_CASE: '{"field": "decision_date", "title": "决定日期"}'}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -114,6 +122,8 @@ class Field:
     description: str | None = None
     #: The ui schema's ``ui:help``: guidance shown under the field (a rule of the step, say).
     help: str | None = None
+    #: ``x-material``: the material-list item whose file answers this yes/no field.
+    material: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +175,8 @@ class Form:
             else:
                 kind = spec.get("type", "string")
             out.append(Field(name, self._text(spec.get("title"), name), kind, name in required, choices,
-                             self._text(spec.get("description"), "") or None, self._help(name)))
+                             self._text(spec.get("description"), "") or None, self._help(name),
+                             spec.get(MATERIAL) if isinstance(spec.get(MATERIAL), str) else None))
         return out
 
     def required_now(self, raw: Mapping[str, Any]) -> set[str]:
@@ -395,6 +406,11 @@ def _field_keyword_problems(name: str, spec: dict[str, Any], props: dict[str, An
         where = {"field": name, "keyword": keyword}
         if keyword not in KEYWORDS:
             out.append(("keyword.unknown", {**where, "known": "、".join(KEYWORDS)}))
+        elif keyword == MATERIAL:
+            if spec.get("type") != "boolean":
+                out.append(("keyword.not_boolean", where))
+            elif not _well_formed(keyword, value):
+                out.append(("keyword.bad_value", {**where, "expected": _EXPECTED[keyword]}))
         elif spec.get("format") != "date":
             out.append(("keyword.not_date", where))
         elif not _well_formed(keyword, value):

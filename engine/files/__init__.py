@@ -6,5 +6,6 @@
 - ``checks``: one upload's checks together (size, name, type, extension against content);
 - ``materials``: a case's material list, from the catalog version its power had when the case was registered;
 - ``lock``: decision steps need evidence, and after a decision the evidence is locked;
-- ``records``: adding a file to a case and reading one back, each with its audit event.
+- ``records``: adding a file to a case and reading one back, each with its audit event;
+- ``answers``: yes/no fields of a step form that a file answers (``x-material``).
 """

@@ -43,15 +43,17 @@ def items_of(fields: dict[str, Any]) -> list[MaterialItem]:
     return [i for i in items if not (i.name in seen or seen.add(i.name))]  # type: ignore[func-returns-value]
 
 
-#: (power, moment) → the list in force then. Published versions never change and a case's moment is past, so an
-#: answer found stays right; bounded, since every case has its own moment.
-_IN_FORCE: OrderedDict[tuple[int, datetime], tuple[MaterialItem, ...]] = OrderedDict()
+#: (database, power, moment) → the list in force then. Published versions never change and a case's moment is past,
+#: so an answer found stays right; bounded, since every case has its own moment.
+_IN_FORCE: OrderedDict[tuple[str, int, datetime], tuple[MaterialItem, ...]] = OrderedDict()
 _KEEP = 4096
 
 
 def material_list(session: Session, case: Case) -> list[MaterialItem]:
     """The material list of ``case``'s power as published when the case began (the first version if none was yet)."""
-    key = (case.power_id, case.created_at)
+    # The database is part of the key: a process serving one database never misses by it, and one that opens
+    # several (tests, tools) cannot mix their catalogs.
+    key = (session.get_bind().url.render_as_string(), case.power_id, case.created_at)
     if key in _IN_FORCE:
         return list(_IN_FORCE[key])
     versions = select(PowerVersion.fields).where(PowerVersion.power_id == case.power_id)

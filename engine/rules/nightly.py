@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine import clock
+from engine.rules.registry import sweeping
 
 if TYPE_CHECKING:
     from apscheduler.job import Job
@@ -27,8 +28,6 @@ HOUR, MINUTE = 1, 30
 def sweep(rt: Runtime, now: datetime | None = None) -> dict[str, int]:
     """Run every nightly rule at ``now``; the alerts each raised, by rule id. A rule that fails is logged and the
     others still run."""
-    from engine.rules.registry import sweeping  # the registry imports the rules, this module among its users
-
     now = now or clock.now()
     raised: dict[str, int] = {}
     for rule in sweeping():

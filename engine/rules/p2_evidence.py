@@ -15,7 +15,7 @@ at all, DESIGN §4.7; the department explains):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -52,7 +52,7 @@ def missing_materials(session: Session, case: Case) -> list[str]:
     return [name for name in required if name not in held]
 
 
-def check_step(event: StepEvent, properties: dict[str, str] | None) -> Alert | None:
+def check_step(event: StepEvent, properties: Mapping[str, str] | None) -> Alert | None:
     """Raise the red P2 alert for a completed decision step that requires materials and misses some."""
     if not properties or not switched_on(properties.get(PROPERTY)) or not switched_on(properties.get("decision")):
         return None
@@ -72,7 +72,7 @@ def hook(rt: Runtime) -> StepHook:
     steps = StepPropertiesCache(rt)
 
     def after_step(event: StepEvent) -> None:
-        check_step(event, dict(steps(event.session, event.case.process_version_id).get(event.bpmn_id) or {}))
+        check_step(event, steps(event.session, event.case.process_version_id).get(event.bpmn_id))
 
     return after_step
 

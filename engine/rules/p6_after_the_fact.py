@@ -12,8 +12,9 @@ Three signs, each a red alert with what was seen, none refusing the step (the de
   ``SUNSHINE_NIGHT_STEPS``-th step (default 20) between 22:00 and 06:00 Beijing time in one night; the alert goes on
   the case of that step, once per person and night.
 
-Run after every step. In the daytime a step that neither records an application date nor ends its case costs a
-dictionary lookup and a clock reading.
+The three thresholds may differ per power (``SUNSHINE_P6_POWER_THRESHOLDS``, docs/configuration.md): a power whose
+cases are routinely done at the counter in minutes, say. Run after every step. In the daytime a step that neither
+records an application date nor ends its case costs a dictionary lookup and a clock reading.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy import func, select
 from engine import clock
 from engine.alerts import raise_alert
 from engine.runtime.hooks import StepEvent, StepHook
-from engine.store import Alert, StepRecord
+from engine.store import Alert, Power, StepRecord
 
 if TYPE_CHECKING:
     from engine.calendar import Calendar
@@ -102,7 +103,7 @@ def check_night(event: StepEvent, now: datetime, threshold: int) -> Alert | None
     who = event.user.username
     count = int(event.session.execute(select(func.count()).select_from(StepRecord).where(
         StepRecord.actor == who, StepRecord.completed_at >= began)).scalar_one())
-    if count < threshold:
+    if count != threshold:  # the threshold-th step raises it; the night's later ones add nothing
         return None
     night = clock.local(began).date().isoformat()
     details = {"by": who, "night": night, "count": count, "limit": threshold}
@@ -111,11 +112,18 @@ def check_night(event: StepEvent, now: datetime, threshold: int) -> Alert | None
 
 
 def check_step(event: StepEvent, calendar: Calendar, settings: Settings, now: datetime) -> list[Alert]:
-    """Every P6 alert the completed step calls for."""
-    found = [check_late(event, calendar, settings.late_registration_days) if "application_date" in event.values
+    """Every P6 alert the completed step calls for, with the thresholds of the case's power."""
+    # The power's code is read only when some power has thresholds of its own (SUNSHINE_P6_POWER_THRESHOLDS).
+    code = (event.session.execute(select(Power.code).where(Power.id == event.case.power_id)).scalar()
+            if settings.p6_power_thresholds else None)
+
+    def limit(name: str) -> int:
+        return settings.p6_threshold(code, name)
+
+    found = [check_late(event, calendar, limit("late_registration_days")) if "application_date" in event.values
              else None,
-             check_quick(event, settings.quick_case_minutes),
-             check_night(event, now, settings.night_steps)]
+             check_quick(event, limit("quick_case_minutes")),
+             check_night(event, now, limit("night_steps"))]
     return [alert for alert in found if alert is not None]
 
 

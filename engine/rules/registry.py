@@ -11,7 +11,8 @@ Each rule says when it runs:
   (``bench/engine.py``).
 - ``after_return``: after every 退回 (``Rule.after_return(rt)`` makes the hook).
 - ``timer``: as a timer fires or the case ends (run by the runtime's save, listed here).
-- ``nightly``: a nightly sweep; ``catalog``: a check of the published catalog (``Rule.check(session)``).
+- ``nightly``: a nightly sweep; ``catalog``: a check of the published catalog (``Rule.check(session)``). Any rule
+  with a ``sweep(rt, now)`` is also run by the nightly sweep (``engine/rules/nightly.py``: P2's stored files, D1, D2).
 """
 
 from __future__ import annotations

@@ -31,6 +31,8 @@ NO_ALERTS = -1
 #: An alert's states. Only these two exist so far; a red alert's duty (explained, rectified, closed by a
 #: supervisor: DESIGN §6) adds states between them, and each move is an audit event, as closing is.
 ALERT_OPEN = "open"
+#: The predicate of the dashboard's index of open alerts.
+OPEN_ALERT = "status = 'open'"
 ALERT_CLOSED = "closed"
 #: How an alert was closed: what it warned about finished before its limit, or a red alert on the same
 #: subject took over from the yellow one.
@@ -184,6 +186,9 @@ class Alert(Base):
         # The tick starts the life of each open red alert that has none yet (few at a time).
         Index("ix_alerts_awaiting_life", "raised_at", sqlite_where=text(AWAITING_LIFE),
               postgresql_where=text(AWAITING_LIFE)),
+        # The dashboard counts the open alerts by department, power and post from this index alone.
+        Index("ix_alerts_open_tally", "department_id", "power_id", "post_id", "level",
+              sqlite_where=text(OPEN_ALERT), postgresql_where=text(OPEN_ALERT)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,6 +214,11 @@ class Alert(Base):
     # yet), and the platform case that runs the life. ``status`` keeps its two meanings.
     stage: Mapped[str | None] = mapped_column(String(20))
     life_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+
+    # Where the alert points, kept with it when it is raised (the case's power; the step's post for a step alert), so
+    # that counting the open alerts by power and post reads no case and no step (engine/supervision/dashboard.py).
+    power_id: Mapped[int | None] = mapped_column(ForeignKey("powers.id"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
 
     case: Mapped[Case] = relationship(foreign_keys=[case_id])
 

@@ -60,12 +60,15 @@ class Patrol(Base):
 
 
 class PatrolDuty(Base):
-    """A region's patrol duty: at least one patrol every ``every_workdays`` working days (seed 003 第十一条(二))."""
+    """A region's patrol duty: at least ``times`` patrols every ``every_workdays`` working days (seed 003
+    第十一条(二))."""
 
     __tablename__ = "patrol_duties"
 
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), primary_key=True)
     every_workdays: Mapped[int]
+    #: How many patrols those working days must hold (the seed's 「每个工作日巡查2次以上」: 2 every 1).
+    times: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     #: The duty counts from here until the first patrol after it.
     since: Mapped[datetime]
     set_by: Mapped[str] = mapped_column(String(50))

@@ -3,8 +3,9 @@
 ``main_figures`` is the page's one query set, and its cost must not grow with the number of open cases (the
 benchmark compares it at 1,000,000 and at 10,000 open cases):
 
-- **open yellow / red** by department, power and post: the open alerts (few, read by ``ix_alerts_status_raised``),
-  each with its case's power (primary key) and, for a step's alert, the post of the step still open (primary key);
+- **open yellow / red** by department, power and post: counted inside ``ix_alerts_open_tally`` (each alert keeps its
+  case's power and its step's post from when it was raised), so neither cases nor steps are read; only the groups
+  are joined to their names;
 - **the current month** (Beijing time): the cases completed in it, read by ``ix_cases_completed_at`` — how many, how
   many on time (held to the promised limit, else the legal one: ``engine/supervision/figures.py``'s rule), their
   average handling time in working days, and the alerts raised on them per 100 of them (``alerts.case_id``). The
@@ -23,12 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkCalendar, load_calendar
-from engine.store import Alert, Case, Department, OpenTask, Post, Power
-from engine.store.case import ALERT_OPEN
+from engine.store import Alert, Case, Department, Post, Power
+from engine.store.case import ALERT_OPEN, OPEN_ALERT
 from engine.store.oversight import PatrolLapse
 from engine.supervision.figures import WorkdayCounter, trend
 from engine.supervision.periods import MONTH, WEEK, Period, add_months, local_day, period_of
@@ -98,20 +99,30 @@ def _on_time() -> Any:
     return or_(limit.is_(None), Case.completed_at <= limit)
 
 
+def _in(scope: Scope, column: Any) -> Any:
+    """The scope's filter on a department column, wrapped so that neither database reads the department's index (all
+    its cases or alerts ever) instead of the index on what is open or on the period."""
+    return scope.departments(func.coalesce(column, 0))
+
+
 def _completed_in(period: Period, scope: Scope) -> Any:
     """The WHERE clause of the period's completed cases of the scope (``ix_cases_completed_at``'s own predicate
     first, so that both databases use the partial index)."""
+    # The status is wrapped so that no database seeks ix_cases_status instead: every case ever completed is in it.
     return and_(Case.completed_at.is_not(None), Case.completed_at >= period.start, Case.completed_at < period.end,
-                Case.status == "completed", scope.departments(Case.department_id))
+                func.coalesce(Case.status, "") == "completed", _in(scope, Case.department_id))
 
 
 def _open_alerts(session: Session, scope: Scope) -> list[Any]:
-    query = (select(Alert.id, Alert.case_id, Alert.level, Alert.department_id, Department.name.label("department"),
-                    Case.power_id, Power.name.label("power"), OpenTask.post_id, Post.name.label("post"))
-             .join(Case, Case.id == Alert.case_id).join(Power, Power.id == Case.power_id)
-             .join(Department, Department.id == Alert.department_id)
-             .outerjoin(OpenTask, OpenTask.id == Alert.subject).outerjoin(Post, Post.id == OpenTask.post_id)
-             .where(Alert.status == ALERT_OPEN, Alert.level.in_(LEVELS), scope.departments(Alert.department_id)))
+    """The open alerts counted by (department, power, post, level), with the names of each, from
+    ``ix_alerts_open_tally`` alone: the count is made in the index, and only its few groups are joined to names."""
+    tally = (select(Alert.department_id, Alert.power_id, Alert.post_id, Alert.level, func.count().label("n"))
+             .where(text(OPEN_ALERT), Alert.level.in_(LEVELS), _in(scope, Alert.department_id))
+             .group_by(Alert.department_id, Alert.power_id, Alert.post_id, Alert.level).subquery())
+    query = (select(tally.c.department_id, tally.c.power_id, tally.c.post_id, tally.c.level, tally.c.n,
+                    Department.name.label("department"), Power.name.label("power"), Post.name.label("post"))
+             .join(Department, Department.id == tally.c.department_id)
+             .outerjoin(Power, Power.id == tally.c.power_id).outerjoin(Post, Post.id == tally.c.post_id))
     return list(session.execute(query))
 
 
@@ -121,9 +132,9 @@ def _tallies(rows: Iterable[Any], key: str, label: Any) -> list[Tally]:
         k = getattr(row, key) or NO_POST
         tally = out.setdefault(k, Tally(k, label(row)))
         if row.level == "yellow":
-            tally.yellow += 1
+            tally.yellow += row.n
         else:
-            tally.red += 1
+            tally.red += row.n
     return sorted(out.values(), key=lambda t: (-t.red, -t.yellow, t.label))
 
 
@@ -162,9 +173,9 @@ def main_figures(session: Session, scope: Scope, now: datetime, *,
         lapses = lapses.where(PatrolLapse.region_id.in_(sorted(scope.region_ids)))
     return MainFigures(
         scope=scope, now=now, period=period,
-        yellow=sum(1 for r in rows if r.level == "yellow"), red=sum(1 for r in rows if r.level == "red"),
+        yellow=sum(r.n for r in rows if r.level == "yellow"), red=sum(r.n for r in rows if r.level == "red"),
         by_department=_tallies(rows, "department_id", lambda r: r.department),
-        by_power=_tallies(rows, "power_id", lambda r: r.power),
+        by_power=_tallies(rows, "power_id", lambda r: r.power or ""),
         by_post=_tallies(rows, "post_id", lambda r: f"{r.department} · {r.post}" if r.post else ""),
         completed=completed, on_time=on_time, handling_days=days, alerts_on_completed=alerted,
         open_directives=open_directives(session, scope), patrol_lapses=session.execute(lapses).scalar_one())
@@ -184,6 +195,8 @@ class DrillRow:
     step: str | None
     level: str | None
     due_at: datetime | None
+    #: For a completed case: its handling time in working days (received → completed, as the average counts it).
+    workdays: int | None = None
 
 
 @dataclass(frozen=True)
@@ -194,9 +207,9 @@ class Drill:
 
 
 def drill(session: Session, scope: Scope, now: datetime, what: str, *, department_id: int | None = None,
-          power_id: int | None = None, post_id: int | None = None) -> Drill:
+          power_id: int | None = None, post_id: int | None = None, calendar: WorkCalendar | None = None) -> Drill:
     """The cases behind a number of ``main_figures``: ``yellow``/``red``/``alerts`` (open alerts, optionally of one
-    department, power or post — ``post_id`` ``NO_POST`` for alerts on no open step), ``completed``/``late`` (the
+    department, power or post — ``post_id`` ``NO_POST`` for alerts on no step), ``completed``/``late`` (the
     month's completed cases, the late ones), ``alerted`` (the month's completed cases that had alerts)."""
     if what not in DRILLS:
         raise ValueError(f"unknown drill-down {what!r}")
@@ -205,20 +218,20 @@ def drill(session: Session, scope: Scope, now: datetime, what: str, *, departmen
         query = (select(*base, Alert.step_name, Alert.level, Alert.due_at)
                  .join(Case, Case.id == Alert.case_id).join(Power, Power.id == Case.power_id)
                  .join(Department, Department.id == Alert.department_id)
-                 .where(Alert.status == ALERT_OPEN, scope.departments(Alert.department_id),
+                 .where(Alert.status == ALERT_OPEN, _in(scope, Alert.department_id),
                         Alert.level.in_(LEVELS) if what == "alerts" else Alert.level == what)
                  .order_by(Alert.raised_at.desc(), Alert.id.desc()))
         if department_id is not None:
             query = query.where(Alert.department_id == department_id)
         if power_id is not None:
-            query = query.where(Case.power_id == power_id)
-        if post_id is not None:
-            query = query.outerjoin(OpenTask, OpenTask.id == Alert.subject)
-            query = query.where(OpenTask.post_id.is_(None) if post_id == NO_POST else OpenTask.post_id == post_id)
+            query = query.where(Alert.power_id == power_id)
+        if post_id is not None:  # the post the alert was raised on, as the count has it
+            query = query.where(Alert.post_id.is_(None) if post_id == NO_POST else Alert.post_id == post_id)
     else:
         period = period_of(MONTH, local_day(now))
         limit = func.coalesce(Case.promised_due_at, Case.legal_due_at)
-        query = (select(*base, Case.end_name, Case.status, limit).join(Power, Power.id == Case.power_id)
+        query = (select(*base, Case.end_name, Case.status, limit, Case.created_at, Case.completed_at)
+                 .join(Power, Power.id == Case.power_id)
                  .join(Department, Department.id == Case.department_id).where(_completed_in(period, scope))
                  .order_by(Case.completed_at.desc(), Case.id.desc()))
         if what == "late":
@@ -228,8 +241,11 @@ def drill(session: Session, scope: Scope, now: datetime, what: str, *, departmen
         if department_id is not None:
             query = query.where(Case.department_id == department_id)
     found = session.execute(query.limit(DRILL_LIMIT + 1)).all()
-    rows = [DrillRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6] if what in ("yellow", "red", "alerts") else None,
-                     r[7]) for r in found[:DRILL_LIMIT]]
+    if what in ("yellow", "red", "alerts"):
+        rows = [DrillRow(*r[:8]) for r in found[:DRILL_LIMIT]]
+    else:
+        counter = WorkdayCounter(calendar or load_calendar(session))
+        rows = [DrillRow(*r[:6], None, r[7], max(counter.between(r[8], r[9]), 0)) for r in found[:DRILL_LIMIT]]
     # An alert drill-down may list one case twice (two alerts): each row is one alert, as the number counts them.
     return Drill(rows, len(found) > DRILL_LIMIT)
 

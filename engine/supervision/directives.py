@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
@@ -25,15 +26,17 @@ from engine.identity import ensure_department
 from engine.runtime.cases import Applicant, start_case_in
 from engine.runtime.deploy import deploy
 from engine.runtime.hooks import StepEvent
+from engine.runtime.inspect import armed_timers
 from engine.runtime.operations.policy import HEAD_POST
-from engine.store import Alert, Case, Department, Power, User
+from engine.runtime.operations.suspension import moved_timer
+from engine.store import Alert, Case, Department, OpenTask, Power, User
 from engine.store.alert_life import DIRECTIVE_ALERT_DUE, Directive
 from engine.store.case import CLOSED_IN_TIME
 from engine.supervision.errors import SupervisionProblem
 from engine.supervision.policy import may_ask_extension, may_supervise
 
 if TYPE_CHECKING:
-    from engine.runtime.runtime import Runtime
+    from engine.runtime.runtime import Loaded, Runtime
 
 PROCESS_KEY = "directive"
 DIRECTIVE_POWER = "PLATFORM-DIRECTIVE"
@@ -187,6 +190,9 @@ def decide_extension(rt: Runtime, directive_id: int, user: User, *, grant: bool,
     with rt.sessions() as session, session.begin():
         if not may_supervise(user, session):
             raise SupervisionProblem("supervision.not_allowed")
+        # The report step's case first, then the directive: the order the report's own completion takes them in.
+        own_case_id = session.execute(select(Directive.own_case_id).where(Directive.id == directive_id)).scalar()
+        loaded = rt.lock_in(session, own_case_id) if grant and own_case_id is not None else None
         directive = _locked(session, directive_id)
         if directive.state != OPEN:
             raise SupervisionProblem("directive.reported")
@@ -206,11 +212,24 @@ def decide_extension(rt: Runtime, directive_id: int, user: User, *, grant: bool,
             directive.alert_level = 0
             directive.next_alert_at = rt.calendar.minus_workdays(directive.due_at, 1)
             payload.update(previous_due_at=previous, due_at=directive.due_at, days=directive.extension_days)
+            if loaded is not None:
+                _move_report_deadline(rt, loaded, directive.due_at, user.username)
         audit.record(session, user.username, "directive.extension_decided", case_id=directive.own_case_id,
                      payload=payload, at=now)
         session.flush()
         session.expunge(directive)
         return directive
+
+
+def _move_report_deadline(rt: Runtime, loaded: Loaded, due: datetime, actor: str) -> None:
+    """Move the report step's time limit to the extended deadline: its boundary timer (in the workflow and its index
+    row) and the step's deadline and warning in the inbox, so the department's inbox shows the deadline in force."""
+    for timer in armed_timers(loaded.workflow):
+        loaded.workflow.get_task_from_id(UUID(timer.task_id))._set_internal_data(event_value=due.isoformat())
+        moved_timer(loaded, timer.task_id, due)
+    loaded.session.execute(update(OpenTask).where(OpenTask.case_id == loaded.case.id)
+                           .values(due_at=due, warn_at=rt.calendar.minus_workdays(due, 1)))
+    rt.save(loaded, actor)
 
 
 def alert_subject(directive: Directive) -> str:

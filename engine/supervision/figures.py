@@ -211,7 +211,10 @@ def _completed_rows(session: Session, start: datetime, end: datetime,
                     where: _Where) -> list[tuple[int, datetime, datetime, bool]]:
     query = select(Case.department_id, Case.created_at, Case.completed_at,
                    case((_on_time(), 1), else_=0)).where(
-        Case.completed_at >= start, Case.completed_at < end, Case.status == "completed", where.cases())
+        # coalesce: so that SQLite (no statistics) reads the period by the completed_at index, not every completed case
+        # by the status index.
+        Case.completed_at >= start, Case.completed_at < end, func.coalesce(Case.status, "") == "completed",
+        where.cases())
     return [(dept, created, completed, bool(on_time)) for dept, created, completed, on_time in session.execute(query)]
 
 

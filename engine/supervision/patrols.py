@@ -3,15 +3,17 @@ is an alert (rule W1).
 
 Seed 003 第十一条(二) sets the frequency per level (the 监察厅 patrols the provincial platform at least once per
 working day, a city office its own twice and its counties once, a county office its own twice); 阿坝州办法 第四十、
-四十一条 the same for departments and platform offices. The frequency here is a region's duty: **at least one
-patrol every N working days**, set by a supervisor of the region or above (``set_duty``).
+四十一条 the same for departments and platform offices. The frequency here is a region's duty: **at least K patrols
+every N working days** (twice every working day: K = 2, N = 1), set by a supervisor of the region or above
+(``set_duty``).
 
 W1 runs in the supervisor's tick (``duty_tick``, registered in ``engine/rules/registry.py``): for each duty, the
-deadline is N working days after the latest of the duty's start, the region's last patrol and the last deadline
-missed; once it has passed, a ``PatrolLapse`` row records it, once per (region, deadline) however many supervisors
-tick, with the audit event ``patrol.duty_missed``. A lapse is a region's alert, not a case's: ``alerts`` rows each
-belong to a case, so lapses have their own table, and the dashboard counts them. Patrols by a department's own
-supervision office are recorded with their department; they do not discharge the region's duty.
+deadline is N working days after the latest of the duty's start, the region's K-th latest patrol (so that any N
+working days hold K patrols) and the last deadline missed; once it has passed, a ``PatrolLapse`` row records it, once
+per (region, deadline) however many supervisors tick, with the audit event ``patrol.duty_missed``. A lapse is a
+region's alert, not a case's: ``alerts`` rows each belong to a case, so lapses have their own table, listed on
+电子监察 and counted by the dashboard. Patrols by a department's own supervision office are recorded with their
+department; they do not discharge the region's duty.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ SOURCE = "seed 003 第十一条(二)"
 FINDINGS_MAX = 4000
 #: The most working days a duty may leave between patrols.
 DUTY_MAX = 60
+#: The most patrols a duty may ask for in its period.
+TIMES_MAX = 20
 #: Deadlines one tick raises at most per region (a supervisor down for weeks catches up over a few ticks).
 CATCH_UP = 20
 
@@ -122,9 +126,12 @@ def record_patrol(session: Session, user: User, *, looked: LookedAt, findings: s
     return patrol
 
 
-def patrols_in(session: Session, scope: Scope, *, limit: int = 100) -> list[Patrol]:
-    """The scope's patrols, newest first (a department office's: those of its department)."""
+def patrols_in(session: Session, scope: Scope, *, region_id: int | None = None, limit: int = 100) -> list[Patrol]:
+    """The scope's patrols (of one region when ``region_id`` is given), newest first (a department office's: those of
+    its department)."""
     query = select(Patrol).order_by(Patrol.patrolled_at.desc(), Patrol.id.desc()).limit(limit)
+    if region_id is not None:
+        query = query.where(Patrol.region_id == region_id)
     if scope.department_id is not None:
         query = query.where(Patrol.department_id == scope.department_id)
     elif scope.region_ids is not None:
@@ -132,29 +139,33 @@ def patrols_in(session: Session, scope: Scope, *, limit: int = 100) -> list[Patr
     return list(session.execute(query).scalars())
 
 
-def set_duty(session: Session, user: User, region_id: int, every_workdays: int, *, at: datetime | None = None
-             ) -> PatrolDuty:
-    """Require at least one patrol of ``region_id`` every ``every_workdays`` working days, from now; 0 removes the
-    duty. Only a supervisor whose scope holds the region sets it; an audit event ``patrol.duty_set``."""
+def set_duty(session: Session, user: User, region_id: int, every_workdays: int, *, times: int = 1,
+             at: datetime | None = None) -> PatrolDuty:
+    """Require at least ``times`` patrols of ``region_id`` every ``every_workdays`` working days, from now; 0 days
+    removes the duty. Only a supervisor whose scope holds the region sets it; an audit event ``patrol.duty_set``."""
     scope = scope_of(session, user)
     if scope.department_id is not None or not scope.has_region(region_id) or session.get(Region, region_id) is None:
         raise PatrolProblem("region", "所选地区不在您的监察范围内。", "The region chosen is outside your scope.")
     if not 0 <= every_workdays <= DUTY_MAX:
         raise PatrolProblem("every_workdays", f"巡查周期应为 1 至 {DUTY_MAX} 个工作日（0 表示取消）。",
                             f"The period must be 1 to {DUTY_MAX} working days (0 removes the duty).")
+    if not 1 <= times <= TIMES_MAX:
+        raise PatrolProblem("times", f"每个周期的巡查次数应为 1 至 {TIMES_MAX} 次。",
+                            f"The patrols per period must be 1 to {TIMES_MAX}.")
     at = at or clock.now()
     duty = session.get(PatrolDuty, region_id)
     if every_workdays == 0:
         if duty is not None:
             session.delete(duty)
     elif duty is None:
-        duty = PatrolDuty(region_id=region_id, every_workdays=every_workdays, since=at, set_by=user.username)
+        duty = PatrolDuty(region_id=region_id, every_workdays=every_workdays, times=times, since=at,
+                          set_by=user.username)
         session.add(duty)
     else:
-        duty.every_workdays, duty.since, duty.set_by = every_workdays, at, user.username
+        duty.every_workdays, duty.times, duty.since, duty.set_by = every_workdays, times, at, user.username
     session.flush()
     audit.record(session, user.username, "patrol.duty_set", at=at,
-                 payload={"region_id": region_id, "every_workdays": every_workdays})
+                 payload={"region_id": region_id, "every_workdays": every_workdays, "times": times})
     return duty  # type: ignore[return-value]
 
 
@@ -165,6 +176,7 @@ class DutyState:
     region_id: int
     region: str
     every_workdays: int
+    times: int
     last_patrol_at: datetime | None
     due_at: datetime
     lapses: int
@@ -178,12 +190,23 @@ def _last_patrol(session: Session, region_id: int) -> datetime | None:
         Patrol.region_id == region_id, Patrol.department_id.is_(None))).scalar_one()
 
 
+def _kth_last_patrol(session: Session, region_id: int, k: int) -> datetime | None:
+    """The region's own k-th latest patrol (k = 1: the last one), None when it has had fewer."""
+    return session.execute(select(Patrol.patrolled_at).where(
+        Patrol.region_id == region_id, Patrol.department_id.is_(None))
+        .order_by(Patrol.patrolled_at.desc()).offset(k - 1).limit(1)).scalar()
+
+
 def _next_due(session: Session, duty: PatrolDuty, calendar: WorkCalendar) -> tuple[datetime, datetime | None]:
-    """The duty's next deadline, and the region's last patrol."""
+    """The duty's next deadline, and the region's last patrol.
+
+    The deadline runs from the K-th latest patrol: by then the N working days since it must hold K patrols again.
+    """
     last = _last_patrol(session, duty.region_id)
+    kth = last if duty.times <= 1 else _kth_last_patrol(session, duty.region_id, duty.times)
     last_lapse = session.execute(select(func.max(PatrolLapse.due_at)).where(
         PatrolLapse.region_id == duty.region_id)).scalar_one()
-    start = max(m for m in (duty.since, last, last_lapse) if m is not None)
+    start = max(m for m in (duty.since, kth, last_lapse) if m is not None)
     return calendar.add_workdays(start, duty.every_workdays), last
 
 
@@ -197,7 +220,7 @@ def duties_in(session: Session, scope: Scope, calendar: WorkCalendar) -> list[Du
         due, last = _next_due(session, duty, calendar)
         lapses = session.execute(select(func.count()).select_from(PatrolLapse).where(
             PatrolLapse.region_id == duty.region_id)).scalar_one()
-        out.append(DutyState(duty.region_id, name, duty.every_workdays, last, due, lapses))
+        out.append(DutyState(duty.region_id, name, duty.every_workdays, duty.times, last, due, lapses))
     return out
 
 

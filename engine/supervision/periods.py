@@ -94,8 +94,14 @@ def period_of(kind: str, day: date) -> Period:
     raise ValueError(f"unknown period kind {kind!r}")
 
 
+#: The years a period may name (a typo such as 0202 or 20260 names none).
+YEARS = range(2000, 2100)
+
+
 def parse_period(kind: str, key: str) -> Period:
     """The period named by ``kind`` and ``key`` (as ``Period.key`` writes it); ``ValueError`` if malformed."""
+    if len(key) > 10 or not key[:4].isdigit() or int(key[:4]) not in YEARS:
+        raise ValueError(f"not a {kind} period: {key!r}")
     try:
         if kind == MONTH:
             year, month = key.split("-")

@@ -77,14 +77,19 @@ def render_report_pdf(content: ReportContent) -> bytes:
                       Series("黄灯预警", [d.alerts.yellow for d in busiest], PALETTE[2]),
                       Series("红灯报警", [d.alerts.red for d in busiest], PALETTE[3])])
     y += 74
-    months = [p.label.removeprefix(f"{p.period.first.year}年") if i else p.label for i, p in enumerate(content.trend)]
-    line_chart(pdf, FAMILY, x=15, y=y, w=_WIDTH / 2 - 2, h=60, title="近期受理与办结（件）", categories=months,
+    months = [f"{p.period.first.month}月" for p in content.trend]
+    span = f"（{content.trend[0].label}—{content.trend[-1].label}）" if content.trend else ""
+    line_chart(pdf, FAMILY, x=15, y=y, w=_WIDTH / 2 - 2, h=60, title=f"受理与办结（件）{span}", categories=months,
                series=[Series("受理", [p.received for p in content.trend]),
                        Series("办结", [p.completed for p in content.trend])])
     rates = [None if p.on_time_rate is None else round(p.on_time_rate * 100, 1) for p in content.trend]
     line_chart(pdf, FAMILY, x=15 + _WIDTH / 2 + 2, y=y, w=_WIDTH / 2 - 2, h=60, title="按时办结率（%）",
                categories=months, series=[Series("按时办结率", rates, PALETTE[1])], top=100)
     pdf.set_y(y + 64)
+    # The charts leave their colours set; the tables draw on white in black.
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_text_color(0, 0, 0)
 
     _heading(pdf, "三、各部门情况")
     _table(pdf, COLUMNS, [row_values(d) for d in f.departments], _COLUMN_WIDTHS, row_values(f.total))

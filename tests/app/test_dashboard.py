@@ -176,3 +176,25 @@ def test_an_administrator_places_a_supervisor_and_their_view_follows(app, demo_d
     assert ">XMZJ-" in supervisor.get("/work/cases").get_data(as_text=True)
     # Only an administrator places supervisors.
     assert supervisor.get("/dashboard/scopes").status_code == 403
+
+
+def test_the_patrol_list_narrows_to_one_region(app, demo_db):
+    client = app.test_client()
+    token = sign_in(client, "xian_jiancha")
+    with demo_db.sessions() as s:
+        county = s.execute(select(Department).where(Department.code == "XMZJ")).scalar_one()
+    client.post("/dashboard/patrols", data={"csrf": token, "departments": [str(county.id)], "findings": "县级巡查"})
+    boss = app.test_client()
+    sign_in(boss, "jiancha")
+    everything = boss.get("/dashboard/patrols").get_data(as_text=True)
+    assert "县级巡查" in everything and "抽查市场监管局、民政局办件运行情况" in everything
+    county_only = boss.get(f"/dashboard/patrols?region={county.region_id}").get_data(as_text=True)
+    assert "县级巡查" in county_only and "抽查市场监管局、民政局办件运行情况" not in county_only
+
+
+def test_the_dashboard_speaks_english_on_request(app):
+    client = app.test_client()
+    sign_in(client, "jiancha")
+    client.get("/lang/en")
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "Supervision dashboard" in page and "On-time rate this month" in page and "监察仪表盘" not in page

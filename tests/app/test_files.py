@@ -96,6 +96,37 @@ def test_a_licence_registered_with_its_materials_lists_them_on_the_case_page(fil
         ("食品经营许可申请书", "申请书扫描件.png", "shouli")}
 
 
+def test_the_accepting_step_answers_its_material_boxes_from_the_files(files_app, demo_db, tmp_path):
+    # The file is the proof: the 受理 form's yes/no material fields (x-material) open answered by what was uploaded
+    # at registration, each showing what is on file; the clerk's own answer, once given, is kept.
+    clerk = files_app.test_client()
+    token = sign_in(clerk, "shouli")
+    form = clerk.get("/work/cases/new").get_data(as_text=True)
+    code = re.search(r'<option value="([^"]+)"[^>]*>食品经营许可', form)[1]
+    block = form[form.index(f'data-power="{code}"'):]
+    inputs = {item: name for name, item in MATERIAL_INPUT.findall(block[:block.index("</div>")])}
+    resp = clerk.post("/work/cases/new", data={
+        "csrf": token, "power": code, "subject": "申请食品经营许可（新办）", "applicant_name": "示范餐饮有限公司",
+        "applicant_id_type": "统一社会信用代码", "applicant_id_number": "91510100MA6C00000M",
+        "applicant_contact": "028-12345678",
+        inputs["营业执照或者其他主体资格证明文件"]: (io.BytesIO(samples.pdf("licence")), "营业执照副本.pdf")},
+        content_type="multipart/form-data")
+    assert resp.status_code == 302
+    case_page = clerk.get(resp.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/work/tasks/[^"]+)">受理<', case_page)[1]
+    page = clerk.get(link).get_data(as_text=True)
+
+    def answer(name: str) -> str | None:
+        select_ = re.search(rf'<select id="f-{name}" name="{name}".*?</select>', page, re.S)[0]
+        chosen = re.search(r'<option value="(\w*)" selected>', select_)
+        return chosen[1] if chosen else None
+
+    assert answer("material_subject_certificate") == "true" and answer("material_application") == "false"
+    proof = re.search(r'material-proof" data-material="营业执照或者其他主体资格证明文件">(.*?)</small>', page, re.S)[1]
+    assert "已上传 1 份" in proof
+    assert "未上传文件" in re.search(r'material-proof" data-material="食品经营许可申请书">(.*?)</small>', page, re.S)[1]
+
+
 def test_a_registration_with_a_refused_material_registers_nothing(files_app, demo_db, tmp_path):
     clerk = files_app.test_client()
     token = sign_in(clerk, "shouli")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from engine import clock
 from engine.store import Case
+from engine.supervision.patrols import duty_tick
 from engine.supervisor.tick import tick
 from tests.app.conftest import sign_in
 
@@ -28,3 +29,18 @@ def test_a_case_past_its_promised_limit_is_listed_and_shown_on_its_case_page(app
     boss.get("/lang/en")
     page = boss.get("/watch/").get_data(as_text=True)
     assert f"The case is past its promised time limit {due} (red alert)" in page and "办件已超过" not in page
+
+
+def test_a_missed_patrol_is_listed_on_the_supervision_page_of_the_region_s_supervisors(app):
+    # The demo's city has a patrol duty; two months on with no patrol, rule W1 records the lapse, and 电子监察 lists
+    # it for the city's supervisor (the county's sees only its own region's).
+    rt = app.extensions["sunshine"]
+    assert duty_tick(rt, clock.now() + timedelta(days=60)) >= 1
+    city = app.test_client()
+    sign_in(city, "jiancha")
+    listed = city.get("/watch/").get_data(as_text=True).split('id="lapses"')[1].split("</ul>")[0]
+    assert "<li" in listed and "W1" in listed
+    county = app.test_client()
+    sign_in(county, "xian_jiancha")
+    listed = county.get("/watch/").get_data(as_text=True).split('id="lapses"')[1].split("</ul>")[0]
+    assert "示范县" in listed and "示范市 ·" not in listed

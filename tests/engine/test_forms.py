@@ -114,6 +114,8 @@ DAY = {"type": "string", "format": "date", "title": "日期"}
     ({"a": DAY}, {"allOf": [{"properties": {"a": {"x-not-after-today": True}}}]},
      "x-not-after-today 只能写在表单的字段上（properties 之下），写在 #/allOf/0/properties/a 不起作用"),
     ({"a": {"type": "strin"}}, {}, "不是有效的 JSON Schema"),
+    ({"a": {"type": "string", "x-material": "营业执照"}}, {}, "字段“a”不是“是/否”"),
+    ({"a": {"type": "boolean", "x-material": ""}}, {}, "x-material 应写成"),
 ])
 def test_a_form_that_declares_what_cannot_work_is_refused_by_the_registry(tmp_path, properties, extra, says):
     registry = _registry(tmp_path, properties, **extra)
@@ -130,6 +132,8 @@ def test_a_form_using_the_keywords_well_is_accepted(tmp_path):
                                                                           "title": "申请日期"}},
         "until": {**DAY, "x-not-before": "from"}})
     assert registry.field_names("f.json") == {"from", "until"}
+    answered = _registry(tmp_path, {"licence": {"type": "boolean", "title": "营业执照", "x-material": "营业执照"}})
+    assert [f.material for f in answered.get("f.json").fields] == ["营业执照"]
     # A ui schema only lays fields out: it is not judged as a form.
     (tmp_path / "f.uischema.json").write_text('{"type": {"ui:widget": "radio"}}', encoding="utf-8")
     assert registry.field_names("f.uischema.json") == set()

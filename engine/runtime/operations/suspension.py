@@ -139,7 +139,7 @@ def _freeze(loaded: Loaded) -> dict[str, Any]:
         task = workflow.get_task_from_id(UUID(timer.task_id))
         timers[timer.task_id] = timer.fire_at.isoformat()
         task._set_internal_data(event_value=FROZEN.isoformat())
-        _moved_timer(loaded, timer.task_id, FROZEN)
+        moved_timer(loaded, timer.task_id, FROZEN)
     steps: dict[str, list[str | None]] = {}
     for tid, due, warn in session.execute(select(OpenTask.id, OpenTask.due_at, OpenTask.warn_at)
                                           .where(OpenTask.case_id == loaded.case.id)):
@@ -163,7 +163,7 @@ def _thaw(rt: Runtime, loaded: Loaded, frozen: dict[str, Any], days: int) -> dic
         fire_at = later(_parse(was))
         assert fire_at is not None
         task._set_internal_data(event_value=fire_at.isoformat())
-        _moved_timer(loaded, tid, fire_at)
+        moved_timer(loaded, tid, fire_at)
         timers.append({"timer": tid, "name": task.task_spec.bpmn_name or task.task_spec.bpmn_id,
                        "was": was, "fire_at": fire_at})
     steps = []
@@ -175,7 +175,9 @@ def _thaw(rt: Runtime, loaded: Loaded, frozen: dict[str, Any], days: int) -> dic
     return {"timers": timers, "steps": steps}
 
 
-def _moved_timer(loaded: Loaded, timer_id: str, at: datetime) -> None:
+def moved_timer(loaded: Loaded, timer_id: str, at: datetime) -> None:
+    """Set a waiting timer's index row (and the runtime's index of it) to fire at ``at``; the caller has set the
+    timer task's ``event_value`` to the same moment."""
     loaded.session.execute(_SET_FIRE, {"tid": timer_id, "at": at})
     if loaded.index is not None and timer_id in loaded.index.timers:
         loaded.index.timers[timer_id] = {**loaded.index.timers[timer_id], "fire_at": at}

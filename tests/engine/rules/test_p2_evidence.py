@@ -4,20 +4,26 @@ not ask for materials raise none."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import time_machine
+from sqlalchemy import select
 
 from engine.alerts import describe
 from engine.files.checks import checked_upload
 from engine.files.records import Target, add_file
 from engine.files.storage import local_storage
+from engine.platform import build_runtime
 from engine.rules import p2_evidence
 from engine.runtime.cases import complete_task, start_case
 from engine.runtime.runtime import Runtime
 from engine.store import User
-from tests.engine.conftest import APPLICANT, MONDAY_10_BJ, Org, open_steps
+from engine.store.files import Attachment
+from tests.engine.conftest import APPLICANT, HERE, MONDAY_10_BJ, Org, open_steps
 from tests.engine.files import samples
 from tests.engine.files.helpers import attach_evidence
 from tests.engine.rules.flows import alerts_of, deploy_flow, with_properties
+from tests.settings import make_settings
 
 MATERIALS = [{"name": "申请书", "required": True}, {"name": "营业执照复印件", "required": True},
              {"name": "授权委托书", "required": False}]
@@ -27,6 +33,11 @@ CODE = "510000-CSJ-XK-021"
 def _material(rt: Runtime, user: User, case_id: int, name: str) -> None:
     upload = checked_upload(f"{name}.pdf", samples.pdf(name), rt.settings.max_file_bytes)
     add_file(rt, local_storage(rt.settings.files_dir), user, case_id, Target.of_material(name), upload)
+
+
+def _stored_path(rt: Runtime, key: str) -> Path:
+    """Where the local storage keeps ``key`` (a test reaches behind the platform to alter it)."""
+    return Path(rt.settings.files_dir) / key[:2] / key[2:4] / key
 
 
 def _decided(rt: Runtime, org: Org, materials: list[str], *, code: str = CODE) -> tuple[int, str]:
@@ -65,22 +76,18 @@ def test_every_required_material_held_or_no_requirement_in_the_flowchart_raises_
     assert alerts_of(rt, case_id) == []
 
 
-def test_a_stored_file_changed_or_lost_after_upload_is_found_by_the_sweep_once(rt, org):
+def test_a_stored_file_changed_or_lost_after_upload_is_found_by_the_sweep_once(db, rt, org, tmp_path):
+    # Files of a storage of the test's own: the suite's is shared and content-addressed, and these get altered.
+    rt = build_runtime(db.sessions, make_settings(database_url=db.url, forms_dir=HERE / "forms", files_dir=tmp_path))
     deploy_flow(rt, org, with_properties(), CODE, materials=MATERIALS)
     case_id, _ = _decided(rt, org, ["申请书", "营业执照复印件"])
-    storage = local_storage(rt.settings.files_dir)
     assert p2_evidence.sweep(rt, MONDAY_10_BJ) == 0  # every file as uploaded
-    from sqlalchemy import select
-
-    from engine.store.files import Attachment
     with rt.reader() as s:
         files = {a.material or "evidence": a for a in s.execute(
             select(Attachment).where(Attachment.case_id == case_id)).scalars()}
     tampered, lost = files["申请书"], files["营业执照复印件"]
-    path = storage.root / tampered.storage_key[:2] / tampered.storage_key[2:4] / tampered.storage_key  # type: ignore[attr-defined]
-    path.write_bytes(b"%PDF-1.4 something else")
-    gone = storage.root / lost.storage_key[:2] / lost.storage_key[2:4] / lost.storage_key  # type: ignore[attr-defined]
-    gone.unlink()
+    _stored_path(rt, tampered.storage_key).write_bytes(b"%PDF-1.4 something else")
+    _stored_path(rt, lost.storage_key).unlink()
     assert p2_evidence.sweep(rt, MONDAY_10_BJ) == 2
     assert p2_evidence.sweep(rt, MONDAY_10_BJ) == 0  # once per file
     alerts = {a.subject: a for a in alerts_of(rt, case_id, "P2")}

@@ -15,6 +15,7 @@ from engine.supervision.errors import SupervisionProblem
 from engine.supervisor.tick import tick
 from tests.engine.runtime.operations.conftest import new_licence
 from tests.engine.supervision.conftest import alert_now, bj, do, inbox_names, red_alert, task_of, user
+from tests.engine.supervisor.racing import race_two_supervisors
 
 EXPLAIN = {"opinion": "窗口人员休假，未及时受理，已安排专人补办。"}
 
@@ -143,3 +144,14 @@ def test_a_supervisor_starts_a_yellow_alerts_life_by_hand_and_no_one_else_may(rt
     assert twice.value.code == "alert.has_life"
     with pytest.raises(SupervisionProblem):
         alert_life.start_life_by_hand(rt, alert.id, user(rt, "jiancha"))  # the red one has its life already
+
+
+def test_two_supervisors_ticking_at_once_start_each_life_once(rt, demo_db):
+    case = new_licence(rt, bj(11, 2, 10))
+    race_two_supervisors(rt, demo_db.url, bj(12, 1, 10))
+    with rt.reader() as s:
+        reds = s.execute(select(Alert).where(Alert.case_id == case.id, Alert.level == "red")).scalars().all()
+        lives = s.execute(select(Case.id).where(Case.power.has(code=alert_life.LIFE_POWER))).scalars().all()
+        started = s.execute(select(AlertStep.alert_id).where(AlertStep.move == "started")).scalars().all()
+    assert reds and all(r.life_case_id is not None for r in reds)
+    assert sorted(lives) == sorted(r.life_case_id for r in reds) and sorted(started) == sorted(r.id for r in reds)

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from engine.store import Alert, AuditEvent, Department, Post
+from engine.store import Alert, AuditEvent, Department, OpenTask, Post, WaitingTimer
 from engine.store.alert_life import Directive
 from engine.supervision import directives
 from engine.supervision.errors import SupervisionProblem
@@ -93,6 +93,12 @@ def test_one_extension_of_at_most_10_working_days_granted_moves_the_deadline(rt)
                             .order_by(AuditEvent.id)).scalars().all()
     assert [a for a in actions if a.startswith("directive.")] == [
         "directive.issued", "directive.extension_asked", "directive.extension_decided"]
+    # The department's inbox and the report step's timer show the deadline in force, not the first one.
+    with rt.reader() as s:
+        step_due = s.execute(select(OpenTask.due_at).where(OpenTask.case_id == directive.own_case_id)).scalar_one()
+        timer_at = s.execute(select(WaitingTimer.fire_at)
+                             .where(WaitingTimer.case_id == directive.own_case_id)).scalar_one()
+    assert step_due == timer_at == bj(11, 18)
 
 
 def test_a_refused_extension_keeps_the_deadline(rt):

@@ -127,3 +127,28 @@ def test_a_duty_is_set_only_within_the_scope_and_within_its_bounds(rt):
     with pytest.raises(PatrolProblem) as bad, rt.sessions.begin() as s:
         set_duty(s, user(rt, "jiancha"), _id(rt, Region, "519921"), 61)
     assert bad.value.field == "every_workdays"
+
+
+def test_twice_every_working_day_as_the_seed_asks_needs_two_patrols_in_each_working_day(rt):
+    # Seed 003 第十一条(二): a county office patrols its own platform twice or more every working day.
+    county = _id(rt, Region, "519921")
+    with rt.sessions.begin() as s:  # Monday 2 November, 08:00
+        set_duty(s, user(rt, "jiancha"), county, 1, times=2, at=bj(11, 2, 8))
+    for hour in (9, 15):  # Monday: two patrols
+        with time_machine.travel(bj(11, 2, hour), tick=False), rt.sessions.begin() as s:
+            record_patrol(s, user(rt, "xian_jiancha"), looked=LookedAt((_id(rt, Department, "XMZJ"),)),
+                          findings="日常巡查")
+    with time_machine.travel(bj(11, 3, 10), tick=False), rt.sessions.begin() as s:  # Tuesday: only one
+        record_patrol(s, user(rt, "xian_jiancha"), looked=LookedAt((_id(rt, Department, "XMZJ"),)),
+                      findings="日常巡查")
+    with rt.reader() as s:
+        [duty] = duties_in(s, scope_of(s, user(rt, "xian_jiancha")), rt.calendar)
+    # The second-latest patrol is Monday 15:00: the working day after it ends Tuesday 24:00.
+    assert (duty.times, duty.due_at) == (2, bj(11, 4, 0))
+    tick(rt, bj(11, 3, 23, 59))
+    assert _lapses(rt, county) == []
+    tick(rt, bj(11, 4, 0, 1))
+    assert [m.due_at for m in _lapses(rt, county)] == [bj(11, 4, 0)]
+    with pytest.raises(PatrolProblem) as bad, rt.sessions.begin() as s:
+        set_duty(s, user(rt, "jiancha"), county, 1, times=0)
+    assert bad.value.field == "times"

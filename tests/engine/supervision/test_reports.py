@@ -17,13 +17,14 @@ from engine.db import make_engine, session_factory
 from engine.files.storage import local_storage
 from engine.identity import create_user
 from engine.runtime.runtime import Runtime
-from engine.store import AuditEvent, User
+from engine.store import AuditEvent, Region, User
 from engine.store.reports import Report
 from engine.supervision.figures import period_figures
 from engine.supervision.periods import MONTH, period_of
 from engine.supervision.report_content import PLATFORM
 from engine.supervision.report_schedule import run_monthly
 from engine.supervision.reports import ReportProblem, download, generate, generate_for, list_reports, mark_submitted
+from engine.supervision.scope import assign
 from engine.supervisor.scheduler import start_background
 from tests.engine.supervision.month_cases import fresh_rt, month_of_cases  # noqa: F401 - fixtures rt, month
 
@@ -171,3 +172,15 @@ def test_the_supervisor_runs_the_reports_at_0030_beijing_time_on_the_first(rt):
         assert job.trigger.get_next_fire_time(None, after) == datetime(2027, 1, 1, 0, 30, tzinfo=LOCAL_TZ)
     finally:
         scheduler.shutdown(wait=True)
+
+
+def test_the_job_also_reports_each_scope_a_supervisor_is_placed_at(rt, storage, month, chief):
+    with rt.sessions.begin() as s:
+        region_id = s.execute(select(Region.id).where(Region.code == "510000")).scalar_one()
+        assign(s, _user(s, chief).id, region_id=region_id, actor="admin")
+    made = run_monthly(rt, FIRST_OF_DECEMBER)
+    assert sorted({g.report.scope for g in made}) == ["all", f"region:{region_id}"]
+    regional = next(g.report for g in made if g.report.scope != "all" and g.report.kind == "month")
+    assert regional.scope_name == "测试市" and regional.summary["received"] == 3
+    with rt.reader() as s:  # the placed supervisor sees their region's reports only
+        assert {x.report.scope for x in list_reports(s, _user(s, chief))} == {f"region:{region_id}"}
