@@ -8,19 +8,16 @@ event (``cases.exported``: who, the filters, how many rows, masked or not).
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
 from engine.case_list import CaseFilter, CaseRow, all_cases
 from engine.store import User
+from engine.workbook import sheet_bytes
 
 #: The most cases one workbook holds (a year of a busy department); more is refused, with a message.
 EXPORT_MAX = 20000
@@ -76,20 +73,8 @@ def export_cases(session: Session, user: User, f: CaseFilter) -> Export:
     if len(rows) > EXPORT_MAX:
         raise ExportTooLarge(EXPORT_MAX)
     masked = not user.has_role(*UNMASKED_ROLES)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("办件")
-    bold = Font(bold=True)
-    header = []
-    for title in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(_line(row, now, masked))
-    out = io.BytesIO()
-    book.save(out)
+    data = sheet_bytes("办件", COLUMNS, (_line(row, now, masked) for row in rows))
     filters = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in asdict(f).items() if v}
     audit.record(session, user.username, "cases.exported",
                  payload={"filters": filters, "rows": len(rows), "masked": masked})
-    return Export(out.getvalue(), len(rows), masked)
+    return Export(data, len(rows), masked)

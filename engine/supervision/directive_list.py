@@ -3,14 +3,10 @@ reports. A supervisor sees every directive; a department's staff see their depar
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +17,7 @@ from engine.store.alert_life import Directive
 from engine.supervision.directives import ASKED, EXTENSION_STATES, OPEN, REPORTED, STATES
 from engine.supervision.policy import may_supervise
 from engine.supervision.scope import scope_of
+from engine.workbook import sheet_bytes
 
 PAGE_SIZE = 50
 EXPORT_MAX = 20000
@@ -113,24 +110,16 @@ def export_directives(session: Session, user: User, f: DirectiveFilter) -> bytes
     if total > EXPORT_MAX:
         raise ExportTooLarge(EXPORT_MAX)
     rows = session.execute(query.order_by(Directive.issued_at.desc(), Directive.id.desc())).all()
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("督办台账")
-    bold = Font(bold=True)
-    header = []
-    for title in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for d, department, serial in rows:
-        sheet.append([d.id, d.subject, TARGET_NAMES.get(d.target, d.target), department, d.requirement, d.issued_by,
-                      _local(d.issued_at), clock.deadline_text(d.due_at), STATES[d.state][0],
-                      d.extension_days or "", d.extension_reason or "",
-                      EXTENSION_STATES[d.extension_state][0] if d.extension_state else "", _local(d.reported_at),
-                      d.reported_by or "", "逾期" if d.late else ("" if d.state == OPEN else "按期"), d.report or "",
-                      serial or ""])
-    out = io.BytesIO()
-    book.save(out)
+    data = sheet_bytes("督办台账", COLUMNS, (_directive_line(d, department, serial) for d, department, serial in rows))
     audit.record(session, user.username, "directives.exported",
                  payload={"filters": {k: v for k, v in f.args().items() if v is not None}, "rows": len(rows)})
-    return out.getvalue()
+    return data
+
+
+def _directive_line(d: Directive, department: str, serial: str | None) -> list[Any]:
+    return [d.id, d.subject, TARGET_NAMES.get(d.target, d.target), department, d.requirement, d.issued_by,
+            _local(d.issued_at), clock.deadline_text(d.due_at), STATES[d.state][0],
+            d.extension_days or "", d.extension_reason or "",
+            EXTENSION_STATES[d.extension_state][0] if d.extension_state else "", _local(d.reported_at),
+            d.reported_by or "", "逾期" if d.late else ("" if d.state == OPEN else "按期"), d.report or "",
+            serial or ""]

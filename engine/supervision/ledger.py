@@ -4,14 +4,10 @@ and as an Excel workbook."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +17,7 @@ from engine.store import Alert, Case, Department, User
 from engine.store.alert_life import AlertStep
 from engine.supervision.alert_life import STAGES, move_text, stage_text
 from engine.supervision.scope import Scope, scope_of
+from engine.workbook import sheet_bytes
 
 PAGE_SIZE = 50
 #: The most alerts one workbook holds; more is refused with a message (narrow the dates or the filters).
@@ -167,24 +164,16 @@ def export_ledger(session: Session, calendar: WorkCalendar, user: User, f: Ledge
         raise ExportTooLarge(EXPORT_MAX)
     found = list(session.execute(query.order_by(Alert.raised_at.desc(), Alert.id.desc())).all())
     rows = _rows(session, calendar, found, clock.now())
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("预警处置台账")
-    bold = Font(bold=True)
-    header = []
-    for title in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for r in rows:
-        a = r.alert
-        sheet.append([a.id, _local(a.raised_at), LEVEL_NAMES.get(a.level, a.level), a.rule, r.department, r.serial,
-                      a.message, "已关闭" if a.status == "closed" else "未关闭",
-                      stage_text(a.stage) if a.stage or a.status == "open" else "",
-                      move_text(r.last_move) if r.last_move else "", _local(r.last_move_at), r.workdays,
-                      _local(a.closed_at), CLOSED_HOW.get(a.closed_how or "", a.closed_how or ""), a.closed_by or ""])
-    out = io.BytesIO()
-    book.save(out)
+    data = sheet_bytes("预警处置台账", COLUMNS, (_ledger_line(r) for r in rows))
     audit.record(session, user.username, "ledger.exported",
                  payload={"filters": {k: v for k, v in f.args().items() if v is not None}, "rows": len(rows)})
-    return out.getvalue()
+    return data
+
+
+def _ledger_line(r: Any) -> list[Any]:
+    a = r.alert
+    return [a.id, _local(a.raised_at), LEVEL_NAMES.get(a.level, a.level), a.rule, r.department, r.serial,
+            a.message, "已关闭" if a.status == "closed" else "未关闭",
+            stage_text(a.stage) if a.stage or a.status == "open" else "",
+            move_text(r.last_move) if r.last_move else "", _local(r.last_move_at), r.workdays,
+            _local(a.closed_at), CLOSED_HOW.get(a.closed_how or "", a.closed_how or ""), a.closed_by or ""]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
-import re
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.bench.helpers import figure as _figure
+from tests.bench.helpers import load
 from tests.conftest import URLS
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "engine.py"
@@ -19,18 +18,8 @@ TINY = ["--cases", "3", "--memory-cases", "6", "--open-small", "5", "--open-larg
 
 
 def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("sunshine_bench_engine", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load("engine")
 
-
-def _figure(out: str, label: str) -> float:
-    found = re.search(rf"^{label}: (\d+\.\d\d)$", out, re.MULTILINE)
-    assert found, f"no '{label}' line in:\n{out}"
-    return float(found.group(1))
 
 
 @pytest.mark.parametrize("url", URLS)

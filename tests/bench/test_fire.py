@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.bench.helpers import load
 from tests.conftest import URLS
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "fire.py"
@@ -19,12 +18,7 @@ TINY = ["--cases", "4", "--rounds", "2", "--completions", "3"]
 
 
 def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("sunshine_bench_fire", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load("fire")
 
 
 @pytest.mark.parametrize("url", URLS)

@@ -3,16 +3,15 @@ through the engine, both floors; it prints its ratio and references and leaves n
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.bench.helpers import load
 from tests.conftest import URLS
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "http.py"
@@ -20,12 +19,7 @@ TINY = ["--clients", "2", "--workers", "2", "--cases", "2", "--engine-cases", "2
 
 
 def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("sunshine_bench_http", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load("http")
 
 
 @pytest.mark.parametrize("url", URLS)

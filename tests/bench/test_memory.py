@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.bench.helpers import load
 from tests.conftest import URLS
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "memory.py"
 
 
 def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("sunshine_bench_memory", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load("memory")
 
 
 @pytest.mark.parametrize("url", URLS)
