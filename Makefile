@@ -26,9 +26,11 @@ run: setup
 	$(BIN)/sunshine demo
 	$(BIN)/sunshine run
 
+# The suite runs in one worker per core (pytest-xdist): each test has a database of its own, and each worker builds
+# its own templates once.
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Every benchmark prints its ratios (``<name> ratio: X``) against references measured in the same run; see bench/README.md.
 # PostgreSQL benches use SUNSHINE_BENCH_PG (default: the local test server). `make bench` takes about a quarter of an hour
