@@ -54,6 +54,7 @@ from sqlalchemy import Engine, create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app  # noqa: E402
+from bench.shared import print_plans  # noqa: E402
 from engine import clock  # noqa: E402
 from engine.calendar_seed import package_years, seed_from_chinesecalendar  # noqa: E402
 from engine.config import Settings  # noqa: E402
@@ -445,12 +446,7 @@ def explain(p: Platform) -> None:
     finally:
         event.remove(Engine, "before_cursor_execute", capture)
     seen = [(st, params) for st, params in seen if "web_sessions" not in st and "FROM users" not in st]
-    with p.engine.connect() as conn:
-        for statement, parameters in seen:
-            plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {statement}", parameters)
-            print("  ---")
-            for (line,) in plan:
-                print(f"  {line}")
+    print_plans(p.engine, seen)
 
 
 # ---- main -------------------------------------------------------------------------------------------------------

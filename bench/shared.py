@@ -9,6 +9,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -23,3 +24,13 @@ def engine_bench() -> ModuleType:
         sys.modules[name] = module  # dataclasses look their module up
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def print_plans(engine: Any, statements: list[tuple[str, Any]]) -> None:
+    """Print ``EXPLAIN (ANALYZE, BUFFERS)`` of each captured (statement, parameters), as PostgreSQL runs it."""
+    with engine.connect() as conn:
+        for statement, parameters in statements:
+            plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {statement}", parameters)
+            print("  ---")
+            for (line,) in plan:
+                print(f"  {line}")

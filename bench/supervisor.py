@@ -51,7 +51,7 @@ import time_machine  # noqa: E402
 from sqlalchemy import Engine, event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.shared import engine_bench  # noqa: E402
+from bench.shared import engine_bench, print_plans  # noqa: E402
 from engine.runtime.runtime import Runtime  # noqa: E402
 from engine.store import Alert, Department, OpenTask, Power, ProcessVersion  # noqa: E402
 from engine.supervisor.tick import tick  # noqa: E402
@@ -250,12 +250,7 @@ def explain(p: Any, run: Callable[[], Any]) -> None:
         run()
     finally:
         event.remove(Engine, "before_cursor_execute", capture)
-    with p.engine.connect() as conn:
-        for statement, parameters in seen:
-            plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {statement}", parameters)
-            print("  ---")
-            for (line,) in plan:
-                print(f"  {line}")
+    print_plans(p.engine, seen)
 
 
 def main(argv: list[str] | None = None) -> int:

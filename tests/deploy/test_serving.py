@@ -9,6 +9,7 @@ defect) is shown not to within a short one, then to come once the slow clients a
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -124,8 +125,12 @@ def _production_env(database_url: str, state: Path) -> dict[str, str]:
     return env
 
 
-def _until(ready: Callable[[], bool], what: str, alive: Callable[[], str | None]) -> None:
-    """Poll ``ready`` until it holds; fail with ``alive()``'s complaint (a process that died) or after PATIENCE."""
+def _until(ready: Callable[[], bool], what: str, process: subprocess.Popen[bytes],
+           alive: Callable[[], str | None]) -> None:
+    """Poll ``ready`` until it holds; fail with ``alive()``'s complaint (a process that died) or after PATIENCE.
+
+    Between polls it waits on the server process itself (not a sleep): a server that dies ends the wait at once.
+    """
     deadline = time.monotonic() + PATIENCE
     while not ready():
         complaint = alive()
@@ -133,7 +138,8 @@ def _until(ready: Callable[[], bool], what: str, alive: Callable[[], str | None]
             pytest.fail(f"{what}: {complaint}")
         if time.monotonic() > deadline:
             pytest.fail(f"{what}: not ready within {PATIENCE} s")
-        time.sleep(0.05)
+        with contextlib.suppress(subprocess.TimeoutExpired):  # still starting: ask again
+            process.wait(timeout=0.05)
 
 
 @pytest.fixture
@@ -163,7 +169,7 @@ def web(demo_db, tmp_path: Path, short_dir: Path) -> Iterator[Web]:
         return None if process.poll() is None else f"gunicorn exited ({process.returncode}):\n{server.logged()}"
 
     try:
-        _until(answers, "gunicorn", died)
+        _until(answers, "gunicorn", process, died)
         yield server
     finally:
         process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: a held worker is not waited for
@@ -282,7 +288,7 @@ http {{
         return f"nginx exited ({process.returncode}):\n{server.error_log.read_text(errors='replace')}"
 
     try:
-        _until(listening, "nginx", died)
+        _until(listening, "nginx", process, died)
         yield server
     finally:
         process.terminate()
